@@ -1,0 +1,1 @@
+"""Dashboards, forums and members, meetings, recommendations and official documents."""

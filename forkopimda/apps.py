@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ForkopimdaConfig(AppConfig):
+    name = "forkopimda"
+    verbose_name = _("Forkopimda")
+    default_auto_field = "django.db.models.BigAutoField"

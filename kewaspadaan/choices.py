@@ -1,0 +1,57 @@
+"""Choices of the kewaspadaan core (regions, elections, users)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RegionLevel(models.IntegerChoices):
+    PROVINCE = 1, _("Province")
+    KABKOTA = 2, _("Kabupaten/Kota")
+    KECAMATAN = 3, _("Kecamatan")
+    DESA = 4, _("Desa/Kelurahan")
+
+
+class RegionKind(models.TextChoices):
+    """The finer kind inside a level: kabupaten vs kota, desa vs kelurahan."""
+
+    PROVINSI = "provinsi", _("Province")
+    KABUPATEN = "kabupaten", _("Kabupaten")
+    KOTA = "kota", _("Kota")
+    KECAMATAN = "kecamatan", _("Kecamatan")
+    KELURAHAN = "kelurahan", _("Kelurahan")
+    DESA = "desa", _("Desa")
+
+
+class TimeZoneName(models.TextChoices):
+    WIB = "WIB", _("WIB (UTC+7)")
+    WITA = "WITA", _("WITA (UTC+8)")
+    WIT = "WIT", _("WIT (UTC+9)")
+
+
+# IANA zones for Indonesia's three official time zones.
+TIMEZONE_IANA = {
+    TimeZoneName.WIB: "Asia/Jakarta",
+    TimeZoneName.WITA: "Asia/Makassar",
+    TimeZoneName.WIT: "Asia/Jayapura",
+}
+
+
+class ElectionKind(models.TextChoices):
+    PILKADA = "pilkada", _("Pilkada (regional head election)")
+    PEMILU = "pemilu", _("Pemilu (general election)")
+
+
+class ContestKind(models.TextChoices):
+    GUBERNUR = "gubernur", _("Governor and Vice-Governor")
+    BUPATI = "bupati", _("Regent and Vice-Regent (Bupati)")
+    WALI_KOTA = "wali_kota", _("Mayor and Vice-Mayor (Wali Kota)")
+    PRESIDEN = "presiden", _("President and Vice-President")
+    LEGISLATIF = "legislatif", _("Legislative (DPR, DPD, DPRD)")
+
+
+class Role(models.TextChoices):
+    OPERATOR = "operator", _("Operator")
+    ANALYST = "analyst", _("Analyst")
+    OFFICIAL = "official", _("Official (Forkopimda / Tim Terpadu)")
+    NATIONAL = "national", _("National (Kemendagri)")
+    ADMIN = "admin", _("Administrator")

@@ -1,0 +1,122 @@
+"""FilterSets shared by the HTML pages and the API (one definition of every filter)."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from kewaspadaan.choices import ContestKind, ElectionKind, RegionLevel
+from kewaspadaan.models import Contest, Election, Region, Stage
+from kewaspadaan.scoping import region_q
+from kewaspadaan.selectors import local_date, stage_running_q
+
+CODE_HELP = _("Kemendagri code, for example 13 or 13.77")
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class RegionCodeFilter(filters.ModelChoiceFilter):
+    """A region given by its Kemendagri code."""
+
+
+class RegionFilterSet(filters.FilterSet):
+    q = filters.CharFilter(
+        label=_("Search name or code"),
+        method="filter_q",
+        help_text=_("A name or the start of a code."),
+    )
+    level = filters.TypedChoiceFilter(label=_("Level"), choices=RegionLevel.choices, coerce=int)
+    parent = filters.CharFilter(label=_("Parent"), field_name="parent_id", help_text=CODE_HELP)
+    within = filters.CharFilter(
+        label=_("Within region"), method="filter_within", help_text=CODE_HELP
+    )
+    timezone = filters.CharFilter(label=_("Time zone"))
+
+    class Meta:
+        model = Region
+        fields = ["q", "level", "parent", "within", "timezone", "kind"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        if value[0].isdigit():
+            return queryset.filter(Q(code=value) | Q(code__startswith=value))
+        return queryset.filter(name__icontains=value)
+
+    def filter_within(self, queryset, name, value):
+        return queryset.filter(region_q(value.strip(), "code"))
+
+
+class ElectionFilterSet(filters.FilterSet):
+    kind = filters.ChoiceFilter(label=_("Kind"), choices=ElectionKind.choices)
+
+    class Meta:
+        model = Election
+        fields = ["kind", "is_active", "slug"]
+
+
+class StageFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("at") and not cleaned.get("region"):
+            raise forms.ValidationError(
+                {"region": _("The 'at' parameter needs 'region' to know its time zone.")}
+            )
+        return cleaned
+
+
+class StageFilterSet(filters.FilterSet):
+    election = filters.ModelChoiceFilter(label=_("Elections"), queryset=Election.objects.all())
+    date = filters.DateFilter(
+        label=_("Running on date"),
+        method="filter_date",
+        help_text=_("Stages running on this date (YYYY-MM-DD)."),
+    )
+    at = filters.IsoDateTimeFilter(
+        label=_("Running at time"),
+        method="filter_together",
+        help_text=_(
+            "An ISO 8601 time, read in the time zone of the region given by the region parameter."
+        ),
+    )
+    region = RegionCodeFilter(
+        label=_("Region (for the time zone)"),
+        queryset=Region.objects.all(),
+        method="filter_together",
+        help_text=CODE_HELP,
+    )
+
+    class Meta:
+        model = Stage
+        fields = ["election", "date", "at", "region"]
+        form = StageFilterForm
+
+    def filter_date(self, queryset, name, value):
+        return queryset.filter(stage_running_q(value))
+
+    def filter_together(self, queryset, name, value):
+        # ``at`` is read in ``region``'s time zone, so the two act as one filter.
+        if name != "at":
+            return queryset
+        region = self.form.cleaned_data["region"]
+        return queryset.filter(stage_running_q(local_date(region=region, at=value)))
+
+
+class ContestFilterSet(filters.FilterSet):
+    election = filters.ModelChoiceFilter(label=_("Elections"), queryset=Election.objects.all())
+    kind = filters.ChoiceFilter(label=_("Kind"), choices=ContestKind.choices)
+    region = filters.CharFilter(label=_("Regions"), field_name="region_id", help_text=CODE_HELP)
+    within = filters.CharFilter(
+        label=_("Within region"), method="filter_within", help_text=CODE_HELP
+    )
+
+    class Meta:
+        model = Contest
+        fields = ["election", "kind", "region", "within"]
+
+    def filter_within(self, queryset, name, value):
+        return queryset.filter(region_q(value.strip(), "region"))

@@ -1,0 +1,1 @@
+"""Incident intake: incidents, evidence, verification workflow, referrals, import/export."""
