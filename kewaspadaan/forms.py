@@ -6,6 +6,11 @@ from django.utils.translation import gettext_lazy as _
 class LoginForm(AuthenticationForm):
     """Django's login form with labels and hints for phones (no auto-capitalised user names)."""
 
+    error_messages = {
+        "invalid_login": _("Wrong username or password. Both are case-sensitive."),
+        "inactive": _("This account is inactive. Contact your administrator."),
+    }
+
     username = forms.CharField(
         label=_("Username"),
         widget=forms.TextInput(

@@ -1,0 +1,160 @@
+"""Shared fixtures: reference data loaded once per session, the personas of STYLE.md, and
+access to the real services (PostgreSQL, Redis, a Celery worker, Chromium).
+
+Tests that need a service skip with the reason on a laptop without it. In CI
+(``KW_REQUIRE_SERVICES=1``) a missing service fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from tests.factories import UserFactory
+
+REQUIRE_SERVICES = os.environ.get("KW_REQUIRE_SERVICES") == "1"
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip (laptop) or fail (CI) when a real service is missing."""
+    if condition:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"KW_REQUIRE_SERVICES=1 but {reason}")
+    pytest.skip(reason)
+
+
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def redis_url() -> str | None:
+    return os.environ.get("REDIS_URL")
+
+
+def redis_alive() -> bool:
+    url = redis_url()
+    if not url:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium",
+                      shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.usefixtures("require_postgres"))
+        if item.get_closest_marker("redis"):
+            item.add_marker(pytest.mark.usefixtures("require_redis"))
+
+
+@pytest.fixture
+def require_postgres():
+    need(on_postgres(), "needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)")
+
+
+@pytest.fixture
+def require_redis():
+    need(redis_alive(), "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/15 (CI does)")
+
+
+REFERENCE_TABLES = {
+    "kewaspadaan_region", "kewaspadaan_election", "kewaspadaan_stage", "kewaspadaan_contest",
+    "django_content_type", "auth_permission", "django_migrations", "django_site",
+}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The real reference data (91,599 regions, Pilkada 2024 and its 545 contests), loaded
+    once; every test sees it, and transactional tests keep it (see ``committed_db``)."""
+    with django_db_blocker.unblock():
+        call_command("load_regions", verbosity=0, stdout=open(os.devnull, "w"))
+        call_command("load_pilkada2024", verbosity=0, stdout=open(os.devnull, "w"))
+
+
+def _empty_non_reference_tables() -> None:
+    with connection.cursor() as cursor:
+        tables = [t for t in connection.introspection.table_names(cursor)
+                  if t not in REFERENCE_TABLES]
+        if not tables:
+            return
+        if connection.vendor == "postgresql":
+            quoted = ", ".join(connection.ops.quote_name(t) for t in tables)
+            cursor.execute(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+        else:
+            cursor.execute("PRAGMA foreign_keys = OFF")
+            for table in tables:
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+
+
+@pytest.fixture
+def committed_db(django_db_setup, django_db_blocker):
+    """Database access where writes really commit (for a live server, a worker process or
+    on_commit hooks). Afterwards every table but the reference data is emptied."""
+    with django_db_blocker.unblock():
+        _empty_non_reference_tables()
+        yield
+        _empty_non_reference_tables()
+
+
+# --- Personas (STYLE.md) --------------------------------------------------------------
+
+@pytest.fixture
+def operator_pariaman(db):
+    return UserFactory(username="op.pariaman", role="operator", jurisdiction_code="13.77")
+
+
+@pytest.fixture
+def operator_solok(db):
+    return UserFactory(username="op.solok", role="operator", jurisdiction_code="13.72")
+
+
+@pytest.fixture
+def analyst_sumbar(db):
+    return UserFactory(username="an.sumbar", role="analyst", jurisdiction_code="13")
+
+
+@pytest.fixture
+def official_sumbar(db):
+    return UserFactory(username="of.sumbar", role="official", jurisdiction_code="13")
+
+
+@pytest.fixture
+def national_user(db):
+    return UserFactory(username="nasional", role="national", jurisdiction_code=None)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="sysadmin", role="admin", jurisdiction_code=None)
+
+
+@pytest.fixture
+def operator_jateng(db):
+    """An operator of another province (Jawa Tengah) who must be refused Sumatera Barat."""
+    return UserFactory(username="op.jateng", role="operator", jurisdiction_code="33")
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
