@@ -173,7 +173,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded evidence lives outside the static tree and is only served through views that
 # apply jurisdiction and classification (never by the web server directly).
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / ".local" / "media")))
-MEDIA_URL = None
+MEDIA_URL = "/media/"  # no URL serves it: evidence is downloaded only through its view
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

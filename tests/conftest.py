@@ -81,15 +81,30 @@ REFERENCE_TABLES = {
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The real reference data (91,599 regions, Pilkada 2024 and its 545 contests), loaded
-    once; every test sees it, and transactional tests keep it (see ``committed_db``)."""
+def django_db_setup(django_test_environment, django_db_blocker, django_db_keepdb,
+                    django_db_modify_db_settings):
+    """The test database with the real reference data (91,599 regions, Pilkada 2024 and its
+    545 contests), loaded once; every test sees it, transactional ones too (``committed_db``).
+
+    Replaces pytest-django's fixture, which creates the database only for tests that carry
+    its own markers; ``committed_db`` tests must get it as well."""
+    from django.test.utils import setup_databases, teardown_databases
+
     with django_db_blocker.unblock():
+        config = setup_databases(verbosity=0, interactive=False, keepdb=django_db_keepdb,
+                                 aliases={"default"}, serialized_aliases=set())
         call_command("load_regions", verbosity=0, stdout=open(os.devnull, "w"))
         call_command("load_pilkada2024", verbosity=0, stdout=open(os.devnull, "w"))
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=0)
 
 
 def _empty_non_reference_tables() -> None:
+    name = str(connection.settings_dict["NAME"])
+    # Never empty a real database: only Django's test databases.
+    assert name.startswith("test_") or "memory" in name, name
     with connection.cursor() as cursor:
         tables = [t for t in connection.introspection.table_names(cursor)
                   if t not in REFERENCE_TABLES]
