@@ -15,7 +15,7 @@ NAVIGATION = [
 
 
 def navigation_for(user) -> list[dict]:
-    if not user.is_authenticated:
+    if user is None or not user.is_authenticated:
         return []
     items = []
     for name, label, roles in NAVIGATION:
@@ -28,5 +28,6 @@ def portal(request):
     return {
         "portal_name": settings.PORTAL_NAME,
         "demo_mode": settings.DEMO_MODE,
-        "navigation": navigation_for(request.user),
+        # Error pages can render before the authentication middleware has run.
+        "navigation": navigation_for(getattr(request, "user", None)),
     }

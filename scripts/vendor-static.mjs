@@ -8,11 +8,17 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "static", "vendor");
 
 const files = {
-  leaflet: ["leaflet/dist/leaflet.js", "leaflet/dist/leaflet.css", "leaflet/dist/images", "leaflet/LICENSE"],
+  // Source maps are copied too: the files name them, and the hashed static storage
+  // of production refuses a reference to a missing file.
+  leaflet: [
+    "leaflet/dist/leaflet.js", "leaflet/dist/leaflet.js.map", "leaflet/dist/leaflet.css",
+    "leaflet/dist/images", "leaflet/LICENSE",
+  ],
   htmx: ["htmx.org/dist/htmx.min.js", "htmx.org/LICENSE"],
-  chartjs: ["chart.js/dist/chart.umd.min.js", "chart.js/LICENSE.md"],
+  chartjs: ["chart.js/dist/chart.umd.min.js", "chart.js/dist/chart.umd.min.js.map", "chart.js/LICENSE.md"],
   "swagger-ui": [
     "swagger-ui-dist/swagger-ui.css",
+    "swagger-ui-dist/swagger-ui.css.map",
     "swagger-ui-dist/swagger-ui-bundle.js",
     "swagger-ui-dist/swagger-ui-standalone-preset.js",
     "swagger-ui-dist/LICENSE",

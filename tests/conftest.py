@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 
 from tests.factories import UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync",
+]
 
 REQUIRE_SERVICES = os.environ.get("KW_REQUIRE_SERVICES") == "1"
 
@@ -116,7 +124,7 @@ def _empty_non_reference_tables() -> None:
         else:
             cursor.execute("PRAGMA foreign_keys = OFF")
             for table in tables:
-                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
             cursor.execute("PRAGMA foreign_keys = ON")
 
 
@@ -173,3 +181,49 @@ def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+# --- Browser (Playwright driving Debian's Chromium) ----------------------------------------
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session, through ``executable_path`` (Playwright's own
+    browser download is never used)."""
+    path = chromium_path()
+    need(path is not None, "needs Chromium: apt-get install chromium (or set CHROMIUM_PATH)")
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with pytest.MonkeyPatch.context() as mp:
+        # Playwright's sync API keeps an event loop in the main thread; without this,
+        # Django refuses ORM calls from that thread (SynchronousOnlyOperation).
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+            try:
+                yield chromium
+            finally:
+                chromium.close()
+                # While Playwright's loop runs, Django keeps this thread's connections in
+                # context-local storage: close them before the loop stops, or PostgreSQL
+                # refuses to drop the test database at the end of the session.
+                connections.close_all()
+
+
+@pytest.fixture(autouse=True)
+def _live_server_helper(request):
+    """Replaces pytest-django's helper of the same name.
+
+    Its version turns every ``live_server`` test into a TransactionTestCase that flushes
+    every table afterwards, the preloaded reference data included. Here ``committed_db``
+    gives the database access: writes commit, and only non-reference tables are emptied.
+    """
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("committed_db")
+    server = request.getfixturevalue("live_server")
+    server._live_server_modified_settings.enable()
+    yield
+    server._live_server_modified_settings.disable()

@@ -5,7 +5,9 @@ PostgreSQL and Redis. Without them the suite runs on SQLite with tasks in-proces
 tests that need a service skip with the reason.
 """
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-" + "k" * 60)
@@ -17,6 +19,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("EMAIL_BACKEND", "locmem")
 os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
 _scratch = tempfile.mkdtemp(prefix="kw-test-")
+atexit.register(shutil.rmtree, _scratch, ignore_errors=True)
 os.environ.setdefault("STATIC_ROOT", os.path.join(_scratch, "static"))
 os.environ.setdefault("MEDIA_ROOT", os.path.join(_scratch, "media"))
 os.makedirs(os.environ["STATIC_ROOT"], exist_ok=True)

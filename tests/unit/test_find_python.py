@@ -10,7 +10,7 @@ SCRIPT = ROOT / "scripts" / "find-python.sh"
 
 
 def run(env_vars):
-    env = {"HOME": os.environ.get("HOME", "/tmp"), **env_vars}
+    env = {"HOME": os.environ.get("HOME", str(Path.home())), **env_vars}
     return subprocess.run(["bash", str(SCRIPT)], env=env, capture_output=True, text=True,
                           timeout=60)
 

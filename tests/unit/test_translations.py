@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import polib
-import pytest
 
 from tests.conftest import need
 

@@ -19,11 +19,18 @@ def test_the_login_page_is_in_indonesian_by_default(client):
     assert "Masuk ke Kewaspadaan" in html and "Nama pengguna" in html and "Kata sandi" in html
 
 
-def test_english_is_available(client):
-    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
-    assert "Log in to Kewaspadaan" in response.content.decode()
+def test_english_is_chosen_with_the_switcher_not_by_the_browser(client):
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Masuk ke Kewaspadaan" in response.content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"})
-    assert "Username" in client.get("/accounts/login/").content.decode()
+    html = client.get("/accounts/login/").content.decode()
+    assert "Log in to Kewaspadaan" in html and "Username" in html
+
+
+def test_api_errors_are_in_indonesian(client, operator_pariaman):
+    client.force_login(operator_pariaman)
+    response = client.get("/api/v1/regions/13.72/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json() == {"detail": "Data tidak ditemukan."}
 
 
 def test_pages_need_a_login(client):
