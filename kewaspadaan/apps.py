@@ -6,3 +6,14 @@ class KewaspadaanConfig(AppConfig):
     name = "kewaspadaan"
     verbose_name = _("Kewaspadaan (core)")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from kewaspadaan import navigation
+        from kewaspadaan.choices import Role
+
+        navigation.register("home", _("Home"), order=10)
+        navigation.register("kewaspadaan:region_list", _("Regions"), order=80)
+        navigation.register("kewaspadaan:election_list", _("Elections"), order=85)
+        navigation.register("swagger-ui", _("API"),
+                            roles={Role.ANALYST, Role.NATIONAL, Role.ADMIN}, order=90)
+        navigation.register("admin:index", _("Admin"), roles={Role.ADMIN}, order=95)

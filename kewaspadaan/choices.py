@@ -55,3 +55,29 @@ class Role(models.TextChoices):
     OFFICIAL = "official", _("Official (Forkopimda / Tim Terpadu)")
     NATIONAL = "national", _("National (Kemendagri)")
     ADMIN = "admin", _("Administrator")
+
+
+class Athg(models.TextChoices):
+    """Permendagri 2/2018 (46/2019): the four kinds of early-warning object."""
+
+    ANCAMAN = "ancaman", _("Ancaman (threat)")
+    TANTANGAN = "tantangan", _("Tantangan (challenge)")
+    HAMBATAN = "hambatan", _("Hambatan (obstacle)")
+    GANGGUAN = "gangguan", _("Gangguan (disturbance)")
+
+
+class IkpDimension(models.TextChoices):
+    """The four dimensions of Bawaslu's election vulnerability index (IKP 2024)."""
+
+    SOCIO_POLITICAL = "konteks_sosial_politik", _("Socio-political context")
+    ADMINISTRATION = "penyelenggaraan", _("Election administration")
+    CONTEST = "kontestasi", _("Contest")
+    PARTICIPATION = "partisipasi", _("Participation")
+
+
+class Classification(models.TextChoices):
+    """Security classification of a record; who may read each level is in ``scoping``."""
+
+    BIASA = "biasa", _("Biasa (ordinary)")
+    TERBATAS = "terbatas", _("Terbatas (restricted)")
+    RAHASIA = "rahasia", _("Rahasia (secret)")

@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from kewaspadaan.choices import (
     TIMEZONE_IANA,
+    Athg,
     ContestKind,
     ElectionKind,
+    IkpDimension,
     RegionKind,
     RegionLevel,
     Role,
@@ -276,6 +278,85 @@ class CandidatePair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.head_name} – {self.deputy_name}"
+
+
+class Institution(models.Model):
+    """An institution incidents are referred to (Bawaslu, Gakkumdu, Polri, BKN...), with the
+    statutory deadline its route sets. Deadlines marked unverified in FACTS.md stay editable
+    in the admin."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    deadline_days = models.PositiveSmallIntegerField(
+        _("deadline (days)"), null=True, blank=True,
+        help_text=_("Days from the referral to the statutory deadline; empty when none."),
+    )
+    deadline_working_days = models.BooleanField(
+        _("working days"), default=False,
+        help_text=_("Count only Monday to Friday."),
+    )
+    deadline_basis = models.CharField(_("legal basis of the deadline"), max_length=250,
+                                      blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    jurisdiction_scope = NATIONWIDE
+
+    class Meta:
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Indicator(models.Model):
+    """A vulnerability indicator (kategori kerawanan) in a two-level taxonomy: a category
+    (ASN neutrality) and its indicators (attending a campaign). Incidents use the second
+    level; each carries a default ATHG class an analyst may override per incident."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("category"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="children",
+    )
+    athg = models.CharField(_("default ATHG class"), max_length=10, choices=Athg.choices)
+    ikp_dimension = models.CharField(
+        _("IKP dimension"), max_length=25, choices=IkpDimension.choices, blank=True
+    )
+    referral_institution = models.ForeignKey(
+        Institution, verbose_name=_("usual referral route"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )
+    weight = models.DecimalField(
+        _("scoring weight"), max_digits=4, decimal_places=2, default=1,
+        help_text=_("Relative weight of this indicator in the risk score."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    jurisdiction_scope = NATIONWIDE
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weight__gte=0),
+                name="indicator_weight_not_negative",
+                violation_error_message=_("The weight cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+
+    @property
+    def is_category(self) -> bool:
+        return self.parent_id is None
 
 
 class User(AbstractUser):

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, Q, QuerySet
 
+from kewaspadaan.choices import Classification, Role
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
@@ -27,10 +29,16 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class JurisdictionScope:
-    """How a model's rows map to regions: ``region_field`` is a path to a Region (or its code)."""
+    """How a model's rows map to regions: ``region_field`` is a path to a Region (or its code).
+
+    ``classification_field`` (biasa / terbatas / rahasia) narrows further by role, and the
+    user named by ``owner_field`` (who wrote the record) always sees their own.
+    """
 
     region_field: str | None
     include_ancestors: bool = False
+    classification_field: str | None = None
+    owner_field: str | None = None
 
     @property
     def nationwide(self) -> bool:
@@ -64,6 +72,24 @@ def region_q(code: str, region_field: str, *, include_ancestors: bool = False) -
     return condition
 
 
+# Which classifications each role may read. Operators log and see ordinary incidents (and
+# their own); officials and national users also read restricted ones; secret ones are for
+# analysts and administrators.
+CLASSIFICATIONS_BY_ROLE = {
+    Role.OPERATOR: {Classification.BIASA},
+    Role.OFFICIAL: {Classification.BIASA, Classification.TERBATAS},
+    Role.NATIONAL: {Classification.BIASA, Classification.TERBATAS},
+    Role.ANALYST: {Classification.BIASA, Classification.TERBATAS, Classification.RAHASIA},
+    Role.ADMIN: {Classification.BIASA, Classification.TERBATAS, Classification.RAHASIA},
+}
+
+
+def classifications_for(user) -> set[str]:
+    if getattr(user, "is_superuser", False):
+        return set(Classification.values)
+    return {str(c) for c in CLASSIFICATIONS_BY_ROLE.get(getattr(user, "role", None), set())}
+
+
 def policy_for(model: type[Model]) -> JurisdictionScope:
     policy = getattr(model, "jurisdiction_scope", None)
     if not isinstance(policy, JurisdictionScope):
@@ -78,6 +104,11 @@ def scope(queryset: QuerySet, user: User | AnonymousUser) -> QuerySet:
     policy = policy_for(queryset.model)
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
+    if policy.classification_field:
+        readable = Q(**{f"{policy.classification_field}__in": sorted(classifications_for(user))})
+        if policy.owner_field:
+            readable |= Q(**{policy.owner_field: user.pk})
+        queryset = queryset.filter(readable)
     if policy.nationwide or user.jurisdiction_id is None:
         return queryset
     return queryset.filter(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from kewaspadaan import elections as calendar
 from kewaspadaan.choices import RegionLevel, Role
 from kewaspadaan.gazetteer import RegionRecord, dotted
-from kewaspadaan.models import Contest, Election, Region, Stage, User
+from kewaspadaan.models import Contest, Election, Indicator, Institution, Region, Stage, User
 
 _REGION_FIELDS = (
     "name",
@@ -338,3 +338,47 @@ def demo_users_load() -> list[tuple[User, bool]]:
         )
         result.append((user, True))
     return result
+
+
+@dataclass
+class TaxonomyLoadReport:
+    institutions_created: int
+    indicators_created: int
+
+
+@transaction.atomic
+def taxonomy_load() -> TaxonomyLoadReport:
+    """The starting referral institutions and indicator taxonomy (FACTS.md). Create-only:
+    the admin owns them afterwards, so a re-run keeps every edit."""
+    from kewaspadaan import taxonomy
+
+    have_inst = set(Institution.objects.values_list("code", flat=True))
+    new_inst = [
+        Institution(code=s.code, name=s.name, deadline_days=s.deadline_days,
+                    deadline_working_days=s.working_days, deadline_basis=s.basis)
+        for s in taxonomy.INSTITUTIONS if s.code not in have_inst
+    ]
+    Institution.objects.bulk_create(new_inst)
+    institutions = {i.code: i for i in Institution.objects.all()}
+    have = {i.code: i for i in Indicator.objects.all()}
+    created = 0
+    for order, (category, children) in enumerate(taxonomy.TAXONOMY, start=1):
+        parent = have.get(category.code)
+        if parent is None:
+            parent = Indicator.objects.create(
+                code=category.code, name=category.name, athg=category.athg,
+                ikp_dimension=category.ikp, weight=category.weight, order=order * 100,
+                referral_institution=institutions.get(category.route),
+            )
+            created += 1
+        for sub_order, child in enumerate(children, start=1):
+            if child.code in have:
+                continue
+            Indicator.objects.create(
+                code=child.code, name=child.name, parent=parent, athg=child.athg,
+                ikp_dimension=child.ikp or category.ikp, weight=child.weight,
+                order=order * 100 + sub_order,
+                referral_institution=institutions.get(child.route or category.route),
+            )
+            created += 1
+    return TaxonomyLoadReport(len(new_inst), created)

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "simple_history",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -275,3 +277,6 @@ LOGGING = {
 PORTAL_NAME = "Kewaspadaan"
 # Where the README's first command points the boundary importer in demo mode.
 BOUNDARY_DIR = env_str("BOUNDARY_DIR", str(BASE_DIR.parent / "shared" / "geo"))
+# Largest evidence file accepted (photos, screenshots, PDF).
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
+

@@ -84,6 +84,7 @@ def require_redis():
 
 REFERENCE_TABLES = {
     "kewaspadaan_region", "kewaspadaan_election", "kewaspadaan_stage", "kewaspadaan_contest",
+    "kewaspadaan_indicator", "kewaspadaan_institution",
     "django_content_type", "auth_permission", "django_migrations", "django_site",
 }
 
@@ -103,6 +104,7 @@ def django_db_setup(django_test_environment, django_db_blocker, django_db_keepdb
                                  aliases={"default"}, serialized_aliases=set())
         call_command("load_regions", verbosity=0, stdout=open(os.devnull, "w"))
         call_command("load_pilkada2024", verbosity=0, stdout=open(os.devnull, "w"))
+        call_command("load_taxonomy", verbosity=0, stdout=open(os.devnull, "w"))
     yield
     if not django_db_keepdb:
         with django_db_blocker.unblock():

@@ -18,6 +18,7 @@ class Command(BaseCommand):
             raise CommandError("setup_demo only runs with DEMO_MODE=true.")
         call_command("load_regions", stdout=self.stdout)
         call_command("load_pilkada2024", stdout=self.stdout)
+        call_command("load_taxonomy", stdout=self.stdout)
         geo = Path(settings.BOUNDARY_DIR)
         files = [geo / "provinsi.geojson", geo / "kabkota.geojson"]
         if all(f.exists() for f in files):

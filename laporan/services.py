@@ -1,0 +1,419 @@
+"""Writes of incident intake. Views, the API, the importer and the admin call these; none of
+them saves an incident itself. Each checks who may act (``laporan.permissions``) and where
+(the scoping rule), and records who, when and why."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kewaspadaan import selectors as core
+from kewaspadaan.choices import Classification, RegionLevel, Role
+from kewaspadaan.models import CandidatePair, Contest, Indicator, Institution, Region
+from kewaspadaan.scoping import can_see_region
+from laporan import filetypes
+from laporan.choices import ACCEPTED, REFERRAL_OPEN, ReferralStatus, Status
+from laporan.deadlines import add_days
+from laporan.models import Evidence, Incident, IncidentActor, IncidentTransition, Referral
+from laporan.permissions import can
+
+
+@dataclass
+class ActorData:
+    actor_type: str
+    count: int = 1
+    description: str = ""
+
+
+@dataclass
+class IncidentData:
+    """Everything a reporter fills in; forms, serializers and the importer build one."""
+
+    title: str
+    narrative: str
+    region: Region
+    occurred_at: dt.datetime
+    indicator: Indicator
+    source_type: str
+    kecamatan: Region | None = None
+    desa: Region | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    athg: str = ""
+    contest: Contest | None = None
+    candidate_pair: CandidatePair | None = None
+    source_reliability: str = "F"
+    information_credibility: int = 6
+    severity: int = 2
+    injured: int = 0
+    killed: int = 0
+    damage: str = ""
+    classification: str = Classification.BIASA
+    informant: str = ""
+    external_ref: str | None = None
+    actors: Sequence[ActorData] = field(default_factory=list)
+
+    def model_values(self) -> dict:
+        skip = {"actors"}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
+
+
+# --- Checks ---------------------------------------------------------------------------------
+
+def _require(user, action: str) -> None:
+    if not can(user, action):
+        raise PermissionDenied(_("Your role may not do this."))
+
+
+def _require_region(user, code: str) -> None:
+    if not can_see_region(user, code):
+        raise PermissionDenied(_("This region is outside your jurisdiction."))
+
+
+def _clean(data: IncidentData, by) -> IncidentData:
+    """Validate and complete ``data``; every problem is reported at once, in Indonesian."""
+    errors: dict[str, list[str]] = {}
+
+    def err(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if not (data.title or "").strip():
+        err("title", _("Give the incident a short title."))
+    if not (data.narrative or "").strip():
+        err("narrative", _("Describe what happened."))
+    region = data.region
+    if region is None or region.level != RegionLevel.KABKOTA:
+        err("region", _("Choose a kabupaten or kota."))
+    elif not can_see_region(by, region.code):
+        err("region", _("This region is outside your jurisdiction."))
+    if data.desa is not None:
+        if data.desa.level != RegionLevel.DESA:
+            err("desa", _("Choose a desa or kelurahan."))
+        elif data.kecamatan is None:
+            data.kecamatan = Region.objects.get(code=data.desa.parent_id)
+        elif data.desa.parent_id != data.kecamatan.code:
+            err("desa", _("This desa/kelurahan is not in the chosen kecamatan."))
+    if data.kecamatan is not None and region is not None:
+        if data.kecamatan.level != RegionLevel.KECAMATAN:
+            err("kecamatan", _("Choose a kecamatan."))
+        elif data.kecamatan.parent_id != region.code:
+            err("kecamatan", _("This kecamatan is not in the chosen kab/kota."))
+    if data.occurred_at is None or timezone.is_naive(data.occurred_at):
+        err("occurred_at", _("Give the date and time of the event."))
+    elif data.occurred_at > timezone.now() + dt.timedelta(minutes=10):
+        err("occurred_at", _("The event cannot be in the future."))
+    indicator = data.indicator
+    if indicator is None or indicator.is_category or not indicator.is_active:
+        err("indicator", _("Choose an indicator (not a category)."))
+    elif not data.athg:
+        data.athg = indicator.athg
+    if (data.latitude is None) != (data.longitude is None):
+        err("latitude", _("Give both latitude and longitude, or neither."))
+    if data.contest is not None and region is not None:
+        if data.contest.region_id not in (region.code, region.code[:2]):
+            err("contest", _("This contest is not held in the chosen kab/kota."))
+    if data.candidate_pair is not None and data.candidate_pair.contest_id != getattr(
+        data.contest, "pk", None
+    ):
+        err("candidate_pair", _("This candidate pair is not in the chosen contest."))
+    if data.killed < 0 or data.injured < 0:
+        err("injured", _("Casualty numbers cannot be negative."))
+    for actor in data.actors:
+        if actor.count < 1:
+            err("actors", _("The number of actors must be at least 1."))
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def _calendar(region: Region, occurred_at: dt.datetime):
+    """The election and its stages running on the event's day, as the clock reads in its
+    region (WIB, WITA or WIT)."""
+    day = core.local_date(region=region, at=occurred_at)
+    election = core.election_current(on=day)
+    return election, list(core.stages_on(election=election, day=day)) if election else []
+
+
+def _record(incident: Incident, *, from_status: str, to_status: str, by, reason: str = "",
+            at: dt.datetime | None = None) -> IncidentTransition:
+    return IncidentTransition.objects.create(
+        incident=incident, from_status=from_status, to_status=to_status, by=by,
+        reason=reason, at=at or timezone.now(),
+    )
+
+
+# --- Incidents --------------------------------------------------------------------------
+
+@transaction.atomic
+def incident_create(*, by, data: IncidentData, submit: bool = False,
+                    is_demo: bool = False) -> Incident:
+    """Log an incident as a draft (or submit it at once)."""
+    _require(by, "create")
+    data = _clean(data, by)
+    election, stages = _calendar(data.region, data.occurred_at)
+    incident = Incident(**data.model_values(), election=election, created_by=by,
+                        is_demo=is_demo)
+    incident._change_reason = _("Created")
+    incident.save()
+    incident.stages.set(stages)
+    IncidentActor.objects.bulk_create(
+        IncidentActor(incident=incident, actor_type=a.actor_type, count=a.count,
+                      description=a.description)
+        for a in data.actors
+    )
+    _record(incident, from_status="", to_status=Status.DRAFT, by=by)
+    if submit:
+        incident = incident_submit(incident=incident, by=by)
+    return incident
+
+
+@transaction.atomic
+def incident_update(*, incident: Incident, by, data: IncidentData, reason: str = "") -> Incident:
+    """Edit an incident. After verification an edit needs a reason and the previous version
+    stays in the history, so nothing verified changes silently."""
+    _require(by, "edit")
+    _require_region(by, incident.region_id)
+    locked = Incident.objects.select_for_update().get(pk=incident.pk)
+    if locked.status in (Status.MERGED, Status.REJECTED, Status.CLOSED):
+        raise ValidationError(_("A merged, rejected or closed incident cannot be edited."))
+    if locked.status in ACCEPTED:
+        if not can(by, "verify"):
+            raise PermissionDenied(_("Only an analyst may edit a verified incident."))
+        if not reason.strip():
+            raise ValidationError({"reason": [_("Say why a verified incident is changed.")]})
+    elif locked.created_by_id != by.pk and by.role == Role.OPERATOR:
+        raise PermissionDenied(_("Operators may only edit the incidents they reported."))
+    data = _clean(data, by)
+    for name, value in data.model_values().items():
+        setattr(locked, name, value)
+    locked.election, stages = _calendar(data.region, data.occurred_at)
+    locked._change_reason = reason or _("Edited")
+    locked.save()
+    locked.stages.set(stages)
+    locked.actors.all().delete()
+    IncidentActor.objects.bulk_create(
+        IncidentActor(incident=locked, actor_type=a.actor_type, count=a.count,
+                      description=a.description)
+        for a in data.actors
+    )
+    return locked
+
+
+def _move(incident: Incident, *, by, action: str, allowed_from: Iterable[str], to: str,
+          reason: str = "", changes: dict | None = None) -> Incident:
+    """Move one incident through the workflow. The row is locked and its status re-read, so
+    two analysts pressing at once move it once and the second gets a clear message."""
+    _require(by, action)
+    _require_region(by, incident.region_id)
+    with transaction.atomic():
+        locked = Incident.objects.select_for_update().get(pk=incident.pk)
+        if locked.status not in allowed_from:
+            raise ValidationError(
+                _("This incident is now “%(status)s”; reload the page.")
+                % {"status": locked.get_status_display()}
+            )
+        previous = locked.status
+        locked.status = to
+        for name, value in (changes or {}).items():
+            setattr(locked, name, value)
+        locked._change_reason = reason or locked.get_status_display()
+        locked.save()
+        _record(locked, from_status=previous, to_status=to, by=by, reason=reason)
+    return locked
+
+
+def incident_submit(*, incident: Incident, by) -> Incident:
+    if by.role == Role.OPERATOR and incident.created_by_id != by.pk:
+        raise PermissionDenied(_("Operators may only submit the incidents they reported."))
+    return _move(incident, by=by, action="submit", allowed_from=[Status.DRAFT],
+                 to=Status.SUBMITTED)
+
+
+def incident_verify(*, incident: Incident, by, reliability: str, credibility: int,
+                    reason: str = "") -> Incident:
+    """Accept an incident as true, grading its source (A-F) and information (1-6)."""
+    if reliability not in {"A", "B", "C", "D", "E", "F"} or int(credibility) not in range(1, 7):
+        raise ValidationError(_("Grade the source A-F and the information 1-6."))
+    return _move(
+        incident, by=by, action="verify", allowed_from=[Status.SUBMITTED], to=Status.VERIFIED,
+        reason=reason,
+        changes={"source_reliability": reliability, "information_credibility": int(credibility),
+                 "verified_by": by, "verified_at": timezone.now()},
+    )
+
+
+def incident_reject(*, incident: Incident, by, reason: str) -> Incident:
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the incident is rejected.")]})
+    return _move(incident, by=by, action="reject", allowed_from=[Status.SUBMITTED],
+                 to=Status.REJECTED, reason=reason)
+
+
+def incident_merge(*, duplicate: Incident, into: Incident, by, reason: str = "") -> Incident:
+    """Mark ``duplicate`` as a duplicate of ``into``. Both keep their sources, evidence,
+    referrals and history; the surviving incident lists the merged ones."""
+    if duplicate.pk == into.pk:
+        raise ValidationError(_("An incident cannot be merged into itself."))
+    _require_region(by, into.region_id)
+    if into.status in (Status.MERGED, Status.REJECTED):
+        raise ValidationError(_("Merge into an incident that is not itself merged or rejected."))
+    if into.region_id != duplicate.region_id:
+        raise ValidationError(_("Only incidents of the same kab/kota can be merged."))
+    return _move(
+        duplicate, by=by, action="merge",
+        allowed_from=[Status.DRAFT, Status.SUBMITTED, Status.VERIFIED], to=Status.MERGED,
+        reason=reason or _("Duplicate of %(ref)s") % {"ref": into.reference},
+        changes={"merged_into": into},
+    )
+
+
+def incident_start_follow_up(*, incident: Incident, by, reason: str = "") -> Incident:
+    return _move(incident, by=by, action="follow_up", allowed_from=[Status.VERIFIED],
+                 to=Status.FOLLOW_UP, reason=reason)
+
+
+def incident_close(*, incident: Incident, by, reason: str) -> Incident:
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say how the incident was settled.")]})
+    return _move(incident, by=by, action="close",
+                 allowed_from=[Status.VERIFIED, Status.FOLLOW_UP], to=Status.CLOSED,
+                 reason=reason)
+
+
+@transaction.atomic
+def incident_assign(*, incident: Incident, assignee, by) -> Incident:
+    """Give an incident to an analyst who can see it."""
+    _require(by, "assign")
+    _require_region(by, incident.region_id)
+    if assignee is not None:
+        if not can(assignee, "verify") or not can_see_region(assignee, incident.region_id):
+            raise ValidationError(
+                _("%(name)s is not an analyst of this region.") % {"name": assignee}
+            )
+    locked = Incident.objects.select_for_update().get(pk=incident.pk)
+    locked.assigned_to = assignee
+    locked._change_reason = _("Assigned to %(name)s") % {"name": assignee or "—"}
+    locked.save()
+    return locked
+
+
+@dataclass
+class BulkResult:
+    done: list[Incident] = field(default_factory=list)
+    failed: list[tuple[Incident, str]] = field(default_factory=list)
+
+
+def incidents_bulk(*, incidents: Iterable[Incident], by, action: str, **kwargs) -> BulkResult:
+    """Verify, reject or assign several incidents; each succeeds or fails on its own."""
+    operations = {"verify": incident_verify, "reject": incident_reject,
+                  "assign": incident_assign}
+    operation = operations[action]
+    result = BulkResult()
+    for incident in incidents:
+        try:
+            result.done.append(operation(incident=incident, by=by, **kwargs))
+        except (ValidationError, PermissionDenied) as exc:
+            message = " ".join(getattr(exc, "messages", None) or [str(exc)])
+            result.failed.append((incident, message))
+    return result
+
+
+# --- Referrals --------------------------------------------------------------------------
+
+def referral_deadline(institution: Institution, referred_on: dt.date) -> dt.date | None:
+    if institution.deadline_days is None:
+        return None
+    return add_days(referred_on, institution.deadline_days,
+                    working_days=institution.deadline_working_days)
+
+
+@transaction.atomic
+def referral_create(*, incident: Incident, by, institution: Institution, subject: str,
+                    count: int, referred_on: dt.date, notes: str = "") -> Referral:
+    """Record that an incident (or part of it: 10 ASN to Polri) went to an institution.
+    A verified incident moves to follow-up."""
+    _require(by, "refer")
+    _require_region(by, incident.region_id)
+    incident.refresh_from_db(fields=["status"])
+    if incident.status not in ACCEPTED:
+        raise ValidationError(_("Only a verified incident can be referred."))
+    if count < 1:
+        raise ValidationError({"count": [_("At least one person or item must be referred.")]})
+    if referred_on > timezone.localdate():
+        raise ValidationError({"referred_on": [_("The referral date cannot be in the future.")]})
+    referral = Referral.objects.create(
+        incident=incident, institution=institution, subject=subject.strip(), count=count,
+        referred_on=referred_on, deadline=referral_deadline(institution, referred_on),
+        notes=notes, created_by=by,
+    )
+    if incident.status == Status.VERIFIED:
+        _move(incident, by=by, action="refer", allowed_from=[Status.VERIFIED],
+              to=Status.FOLLOW_UP,
+              reason=_("Referred to %(institution)s") % {"institution": institution})
+    return referral
+
+
+@transaction.atomic
+def referral_update(*, referral: Referral, by, status: str, outcome: str = "",
+                    decided_on: dt.date | None = None) -> Referral:
+    _require(by, "update_referral")
+    _require_region(by, referral.incident.region_id)
+    if status not in ReferralStatus.values:
+        raise ValidationError({"status": [_("Unknown referral status.")]})
+    if status not in REFERRAL_OPEN and not outcome.strip():
+        raise ValidationError({"outcome": [_("Record the outcome of the referral.")]})
+    referral.status = status
+    referral.outcome = outcome
+    referral.decided_on = decided_on or (None if status in REFERRAL_OPEN
+                                         else timezone.localdate())
+    referral.save()
+    return referral
+
+
+# --- Evidence ---------------------------------------------------------------------------
+
+def evidence_add(*, incident: Incident, by, upload: UploadedFile,
+                 description: str = "") -> Evidence:
+    """Attach a photo, screenshot or PDF, checked by its content (not its name) and size."""
+    _require(by, "add_evidence")
+    _require_region(by, incident.region_id)
+    if incident.status in (Status.MERGED, Status.REJECTED):
+        raise ValidationError(_("Evidence cannot be added to a merged or rejected incident."))
+    limit = settings.EVIDENCE_MAX_BYTES
+    if upload.size is None or upload.size > limit:
+        raise ValidationError(
+            {"file": [_("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}]}
+        )
+    upload.seek(0)
+    kind = filetypes.sniff(upload.read(32))
+    if kind is None:
+        raise ValidationError(
+            {"file": [_("Only photos (JPEG, PNG, WebP, GIF, HEIC) and PDF files are accepted; "
+                        "this file is neither, whatever its name says.")]}
+        )
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    sha = digest.hexdigest()
+    if incident.evidence.filter(sha256=sha).exists():
+        raise ValidationError({"file": [_("This file is already attached to the incident.")]})
+    content_type, extension = kind
+    upload.seek(0)
+    evidence = Evidence(
+        incident=incident, original_name=(upload.name or "bukti")[:200],
+        content_type=content_type, size=upload.size, sha256=sha,
+        description=description[:250], uploaded_by=by,
+    )
+    evidence.file.save(f"bukti{extension}", upload, save=False)
+    evidence.save()
+    return evidence
