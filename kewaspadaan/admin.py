@@ -4,7 +4,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from kewaspadaan.choices import ElectionKind, RegionLevel
-from kewaspadaan.models import CandidatePair, Contest, Election, Region, Stage, User
+from kewaspadaan.models import (
+    CandidatePair,
+    Contest,
+    Election,
+    Indicator,
+    Institution,
+    Region,
+    Stage,
+    User,
+)
 from kewaspadaan.services import contests_derive
 
 admin.site.site_header = _("Kewaspadaan administration")
@@ -102,3 +111,32 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (
         (_("Role and region"), {"fields": ["role", "jurisdiction", "institution", "position"]}),
     )
+
+
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "deadline_days", "deadline_working_days", "is_active"]
+    list_filter = ["is_active", "deadline_working_days"]
+    search_fields = ["name", "code"]
+
+
+class IndicatorChildInline(admin.TabularInline):
+    model = Indicator
+    fk_name = "parent"
+    extra = 1
+    fields = ["order", "code", "name", "athg", "ikp_dimension", "referral_institution",
+              "weight", "is_active"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    """The taxonomy is edited per category, its indicators inline."""
+
+    list_display = ["name", "code", "athg", "ikp_dimension", "weight", "is_active"]
+    list_filter = ["athg", "ikp_dimension", "is_active"]
+    search_fields = ["name", "code"]
+    list_select_related = ["parent"]
+    inlines = [IndicatorChildInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(parent__isnull=True)

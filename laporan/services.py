@@ -135,6 +135,13 @@ def _clean(data: IncidentData, by) -> IncidentData:
     return data
 
 
+def incident_validate(*, by, data: IncidentData) -> IncidentData:
+    """Check ``data`` as ``incident_create`` would, writing nothing (import previews).
+    Raises ValidationError with every problem, per field."""
+    _require(by, "create")
+    return _clean(data, by)
+
+
 def _calendar(region: Region, occurred_at: dt.datetime):
     """The election and its stages running on the event's day, as the clock reads in its
     region (WIB, WITA or WIT)."""

@@ -1,0 +1,76 @@
+"""Admin of incident intake, read-only: administrators inspect incidents and their history
+here, while every change goes through the portal's pages and their services (which check
+roles, jurisdiction and the workflow, and record who did what)."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from laporan.models import Evidence, ImportBatch, Incident, IncidentTransition, Referral
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TransitionInline(admin.TabularInline):
+    model = IncidentTransition
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_status", "to_status", "by", "at", "reason"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReferralInline(admin.TabularInline):
+    model = Referral
+    extra = 0
+    fields = ["institution", "subject", "count", "referred_on", "deadline", "status"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Incident)
+class IncidentAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+    list_display = ["__str__", "region", "indicator", "status", "classification", "occurred_at"]
+    list_filter = ["status", "classification", "athg", "is_demo"]
+    search_fields = ["title", "external_ref", "region__name", "region__code"]
+    list_select_related = ["region", "indicator", "indicator__parent"]
+    date_hierarchy = "occurred_at"
+    raw_id_fields = ["region", "kecamatan", "desa", "indicator", "contest", "candidate_pair",
+                     "assigned_to", "merged_into", "created_by", "verified_by"]
+    readonly_fields = ["status", "created_at", "updated_at", "verified_at"]
+    inlines = [TransitionInline, ReferralInline]
+    show_full_result_count = False
+
+
+@admin.register(Referral)
+class ReferralAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+    list_display = ["__str__", "incident", "referred_on", "deadline", "status"]
+    list_filter = ["status", "institution"]
+    raw_id_fields = ["incident", "created_by"]
+    list_select_related = ["incident", "institution"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "incident", "content_type", "size", "uploaded_at"]
+    raw_id_fields = ["incident", "uploaded_by"]
+    readonly_fields = ["file", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ReadOnlyAdmin):
+    list_display = ["filename", "uploaded_by", "created_at", "status", "created_count"]
+    list_filter = ["status"]
+    readonly_fields = ["rows", "errors", "duplicates"]
