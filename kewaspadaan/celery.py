@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.signals import worker_ready, worker_shutdown
 from kombu import Queue
 
@@ -10,16 +11,35 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kewaspadaan.settings")
 
 app = Celery("kewaspadaan")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.task_default_queue = "default"
 app.conf.task_queues = (
     Queue("default"),
     Queue("scoring"),
     Queue("notifications"),
     Queue("exports"),
 )
+# Which queue each kind of work goes to: scoring never waits behind a slow mail server.
+app.conf.task_routes = {
+    "kewaspadaan.tasks.rescore_*": {"queue": "scoring"},
+    "kewaspadaan.tasks.deliver_alert": {"queue": "notifications"},
+    "kewaspadaan.tasks.retry_failed_deliveries": {"queue": "notifications"},
+}
 app.autodiscover_tasks()
 
 # Periodic tasks, one place, each with a comment on why it runs (Celery beat reads this).
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # Time decay changes every score a little each day, and requests left while the broker
+    # was down are picked up here.
+    "rescore-all-hourly": {
+        "task": "kewaspadaan.tasks.rescore_all",
+        "schedule": crontab(minute=7),
+    },
+    # Deliveries that failed (mail server down, gateway timing out) or were never queued.
+    "retry-failed-deliveries": {
+        "task": "kewaspadaan.tasks.retry_failed_deliveries",
+        "schedule": crontab(minute="*/10"),
+    },
+}
 
 
 def _queues_of(sender) -> list[str]:

@@ -81,3 +81,38 @@ class Classification(models.TextChoices):
     BIASA = "biasa", _("Biasa (ordinary)")
     TERBATAS = "terbatas", _("Terbatas (restricted)")
     RAHASIA = "rahasia", _("Rahasia (secret)")
+
+
+class RiskLevel(models.TextChoices):
+    RENDAH = "rendah", _("Low (rendah)")
+    SEDANG = "sedang", _("Medium (sedang)")
+    TINGGI = "tinggi", _("High (tinggi)")
+
+
+class Verification(models.TextChoices):
+    VERIFIED = "verified", _("Verified")
+    REPORTED = "reported", _("Reported, not verified")
+
+
+class AlertRule(models.TextChoices):
+    LEVEL_RISE = "level_rise", _("Risk level rose")
+    SURGE = "surge", _("Surge of incidents")
+    CRITICAL = "critical", _("Critical incident")
+
+
+class AlertStatus(models.TextChoices):
+    NEW = "new", _("New")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", _("Portal")
+    EMAIL = "email", _("E-mail")
+    WEBHOOK = "webhook", _("Webhook")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")

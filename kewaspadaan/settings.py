@@ -280,3 +280,16 @@ BOUNDARY_DIR = env_str("BOUNDARY_DIR", str(BASE_DIR.parent / "shared" / "geo"))
 # Largest evidence file accepted (photos, screenshots, PDF).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
 
+# --- Risk engine ---------------------------------------------------------------------------
+# Seconds a rescore waits so that a burst of verifications in one region costs one run.
+RESCORE_COALESCE_SECONDS = env_int("RESCORE_COALESCE_SECONDS", 3, minimum=0)
+# A kab/kota without any report for this many days is a coverage gap, not a calm region.
+COVERAGE_GAP_DAYS = env_int("COVERAGE_GAP_DAYS", 30, minimum=1)
+# Outgoing webhooks for messaging gateways (comma-separated URLs) and their HMAC secret.
+ALERT_WEBHOOK_URLS = env_list("ALERT_WEBHOOK_URLS", [])
+ALERT_WEBHOOK_SECRET = env_str("ALERT_WEBHOOK_SECRET", "") or ""
+if ALERT_WEBHOOK_URLS and not ALERT_WEBHOOK_SECRET:
+    raise EnvError("ALERT_WEBHOOK_SECRET is required when ALERT_WEBHOOK_URLS is set.")
+# The portal's public address, for links in e-mails.
+PORTAL_BASE_URL = (env_url("PORTAL_BASE_URL", "http://127.0.0.1:8000",
+                           schemes=("http", "https")) or "").rstrip("/")

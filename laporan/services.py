@@ -20,6 +20,7 @@ from kewaspadaan import selectors as core
 from kewaspadaan.choices import Classification, RegionLevel, Role
 from kewaspadaan.models import CandidatePair, Contest, Indicator, Institution, Region
 from kewaspadaan.scoping import can_see_region
+from kewaspadaan.services import risk as engine
 from laporan import filetypes
 from laporan.choices import ACCEPTED, REFERRAL_OPEN, ReferralStatus, Status
 from laporan.deadlines import add_days
@@ -158,6 +159,28 @@ def _record(incident: Incident, *, from_status: str, to_status: str, by, reason:
     )
 
 
+# --- Signals to the risk engine ----------------------------------------------------------
+
+SIGNAL_SOURCE = "laporan.incident"
+
+
+def _post_signal(incident: Incident) -> None:
+    """Post (or update) the verified incident's signal: the engine never reads incidents."""
+    engine.signal_post(data=engine.SignalInput(
+        source=SIGNAL_SOURCE, source_ref=str(incident.pk), region=incident.region,
+        indicator=incident.indicator, athg=incident.athg, severity=incident.severity,
+        reliability=incident.source_reliability,
+        credibility=incident.information_credibility, occurred_at=incident.occurred_at,
+        election=incident.election, stages=[s.slug for s in incident.stages.all()],
+        injured=incident.injured, killed=incident.killed,
+        label=f"{incident.reference} {incident.title}",
+    ))
+
+
+def _withdraw_signal(incident: Incident) -> None:
+    engine.signal_withdraw(source=SIGNAL_SOURCE, source_ref=str(incident.pk))
+
+
 # --- Incidents --------------------------------------------------------------------------
 
 @transaction.atomic
@@ -178,6 +201,7 @@ def incident_create(*, by, data: IncidentData, submit: bool = False,
         for a in data.actors
     )
     _record(incident, from_status="", to_status=Status.DRAFT, by=by)
+    engine.region_activity_touch(region_code=incident.region_id, at=timezone.now())
     if submit:
         incident = incident_submit(incident=incident, by=by)
     return incident
@@ -212,6 +236,8 @@ def incident_update(*, incident: Incident, by, data: IncidentData, reason: str =
                       description=a.description)
         for a in data.actors
     )
+    if locked.status in ACCEPTED:
+        _post_signal(locked)  # the engine follows the edited facts
     return locked
 
 
@@ -250,19 +276,26 @@ def incident_verify(*, incident: Incident, by, reliability: str, credibility: in
     """Accept an incident as true, grading its source (A-F) and information (1-6)."""
     if reliability not in {"A", "B", "C", "D", "E", "F"} or int(credibility) not in range(1, 7):
         raise ValidationError(_("Grade the source A-F and the information 1-6."))
-    return _move(
-        incident, by=by, action="verify", allowed_from=[Status.SUBMITTED], to=Status.VERIFIED,
-        reason=reason,
-        changes={"source_reliability": reliability, "information_credibility": int(credibility),
-                 "verified_by": by, "verified_at": timezone.now()},
-    )
+    with transaction.atomic():
+        verified = _move(
+            incident, by=by, action="verify", allowed_from=[Status.SUBMITTED],
+            to=Status.VERIFIED, reason=reason,
+            changes={"source_reliability": reliability,
+                     "information_credibility": int(credibility),
+                     "verified_by": by, "verified_at": timezone.now()},
+        )
+        _post_signal(verified)
+    return verified
 
 
 def incident_reject(*, incident: Incident, by, reason: str) -> Incident:
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the incident is rejected.")]})
-    return _move(incident, by=by, action="reject", allowed_from=[Status.SUBMITTED],
-                 to=Status.REJECTED, reason=reason)
+    with transaction.atomic():
+        rejected = _move(incident, by=by, action="reject", allowed_from=[Status.SUBMITTED],
+                         to=Status.REJECTED, reason=reason)
+        _withdraw_signal(rejected)
+    return rejected
 
 
 def incident_merge(*, duplicate: Incident, into: Incident, by, reason: str = "") -> Incident:
@@ -275,12 +308,15 @@ def incident_merge(*, duplicate: Incident, into: Incident, by, reason: str = "")
         raise ValidationError(_("Merge into an incident that is not itself merged or rejected."))
     if into.region_id != duplicate.region_id:
         raise ValidationError(_("Only incidents of the same kab/kota can be merged."))
-    return _move(
-        duplicate, by=by, action="merge",
-        allowed_from=[Status.DRAFT, Status.SUBMITTED, Status.VERIFIED], to=Status.MERGED,
-        reason=reason or _("Duplicate of %(ref)s") % {"ref": into.reference},
-        changes={"merged_into": into},
-    )
+    with transaction.atomic():
+        merged = _move(
+            duplicate, by=by, action="merge",
+            allowed_from=[Status.DRAFT, Status.SUBMITTED, Status.VERIFIED], to=Status.MERGED,
+            reason=reason or _("Duplicate of %(ref)s") % {"ref": into.reference},
+            changes={"merged_into": into},
+        )
+        _withdraw_signal(merged)  # the incident it joined carries the signal
+    return merged
 
 
 def incident_start_follow_up(*, incident: Incident, by, reason: str = "") -> Incident:

@@ -1,0 +1,614 @@
+"""The risk engine's writes: signals in, score snapshots and alerts out, deliveries logged.
+
+Flow (DESIGN.md): laporan posts a signal -> a RescoreRequest row and, on commit, one queued
+``rescore_pending`` task -> the worker recomputes the kab/kota, its province and the nation
+-> alert rules -> alerts (unique per condition) -> deliveries (unique per recipient), sent
+by their own task with retries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kewaspadaan import alert_rules, scoring
+from kewaspadaan.choices import (
+    AlertStatus,
+    Channel,
+    DeliveryStatus,
+    RegionLevel,
+    Role,
+    Verification,
+)
+from kewaspadaan.models import (
+    Alert,
+    AlertDelivery,
+    Election,
+    Indicator,
+    Region,
+    RegionActivity,
+    RegionBaseline,
+    RescoreRequest,
+    RiskScore,
+    ScoringProfile,
+    Signal,
+    Stage,
+    User,
+)
+from kewaspadaan.scoping import ancestor_codes
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "SignalInput", "alert_acknowledge", "alert_deliver", "alert_resolve", "profile_active",
+    "region_activity_touch", "region_rescore", "rescore_all", "rescore_pending",
+    "request_rescore", "signal_post", "signal_withdraw",
+]
+
+SCHEDULED_KEY = "kw:rescore:scheduled"
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+# --- Profiles and activity ----------------------------------------------------------------
+
+def profile_active() -> ScoringProfile:
+    """The active scoring profile; version 1 (the documented defaults) when none exists."""
+    profile = ScoringProfile.objects.filter(is_active=True).first()
+    if profile is None:
+        profile, _created = ScoringProfile.objects.get_or_create(
+            version=1, defaults={"name": "IKP 2024 (default)", "is_active": True,
+                                 "notes": "docs/risk-method.md"},
+        )
+    return profile
+
+
+def region_activity_touch(*, region_code: str, at: dt.datetime) -> None:
+    """Record that a kab/kota reported something (any status): it is not a coverage gap."""
+    updated = RegionActivity.objects.filter(region_id=region_code, last_report_at__lt=at).update(
+        last_report_at=at
+    )
+    if not updated:
+        try:
+            with transaction.atomic():
+                RegionActivity.objects.get_or_create(region_id=region_code,
+                                                     defaults={"last_report_at": at})
+        except IntegrityError:
+            pass
+
+
+# --- Signals ------------------------------------------------------------------------------
+
+@dataclass
+class SignalInput:
+    source: str
+    source_ref: str
+    region: Region
+    indicator: Indicator
+    athg: str
+    severity: int
+    reliability: str
+    credibility: int
+    occurred_at: dt.datetime
+    election: Election | None = None
+    stages: Iterable[str] = ()
+    injured: int = 0
+    killed: int = 0
+    verification: str = Verification.VERIFIED
+    label: str = ""
+
+
+def signal_post(*, data: SignalInput) -> Signal:
+    """Post (or update) the signal of one source item and queue a rescore of its region
+    (and of its former region when it moved)."""
+    indicator = data.indicator
+    category = indicator.parent.code if indicator.parent_id else indicator.code
+    values = {
+        "label": data.label[:250], "region": data.region, "election": data.election,
+        "indicator": indicator, "category": category,
+        "indicator_weight": float(indicator.weight), "athg": data.athg,
+        "severity": data.severity, "reliability": data.reliability,
+        "credibility": data.credibility, "verification": data.verification,
+        "stages": ",".join(data.stages), "injured": data.injured, "killed": data.killed,
+        "occurred_at": data.occurred_at, "posted_at": timezone.now(), "withdrawn_at": None,
+    }
+    previous = Signal.objects.filter(source=data.source, source_ref=data.source_ref).first()
+    signal, _created = Signal.objects.update_or_create(
+        source=data.source, source_ref=data.source_ref, defaults=values
+    )
+    request_rescore(data.region.code)
+    if previous is not None and previous.region_id != data.region.code:
+        request_rescore(previous.region_id)
+    return signal
+
+
+def signal_withdraw(*, source: str, source_ref: str) -> bool:
+    """Withdraw a signal (its incident was rejected, merged or edited away)."""
+    signal = Signal.objects.filter(source=source, source_ref=source_ref,
+                                   withdrawn_at__isnull=True).first()
+    if signal is None:
+        return False
+    signal.withdrawn_at = timezone.now()
+    signal.save(update_fields=["withdrawn_at"])
+    request_rescore(signal.region_id)
+    return True
+
+
+def request_rescore(region_code: str) -> None:
+    """Mark a kab/kota for rescoring and, once the transaction commits, make sure one
+    ``rescore_pending`` task is queued. Nothing is queued before the commit."""
+    RescoreRequest.objects.update_or_create(region_id=region_code,
+                                            defaults={"requested_at": timezone.now()})
+    transaction.on_commit(schedule_rescore)
+
+
+def schedule_rescore() -> None:
+    """Queue one rescore task unless one is already waiting (a burst of fifty verifications
+    costs one task). If the broker is down the request rows stay, and the periodic full
+    rescore picks them up."""
+    from kewaspadaan import tasks
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        tasks.rescore_pending.apply()
+        return
+    if not cache.add(SCHEDULED_KEY, "1", timeout=settings.RESCORE_COALESCE_SECONDS * 10):
+        return
+    try:
+        tasks.rescore_pending.apply_async(countdown=settings.RESCORE_COALESCE_SECONDS)
+    except Exception:  # noqa: BLE001 - broker down: the rows wait for the periodic rescore
+        cache.delete(SCHEDULED_KEY)
+        log.warning("rescore not queued (broker unavailable); periodic rescore will catch up")
+
+
+def rescore_pending() -> list[str]:
+    """Claim every pending kab/kota and rescore it. Claiming deletes the rows inside a
+    transaction that skips rows another worker holds, so each request is served once."""
+    cache.delete(SCHEDULED_KEY)
+    with transaction.atomic():
+        codes = list(
+            RescoreRequest.objects.select_for_update(skip_locked=True)
+            .order_by("region_id").values_list("region_id", flat=True)
+        )
+        RescoreRequest.objects.filter(region_id__in=codes).delete()
+    done = []
+    for code in codes:
+        region_rescore(region=Region.objects.get(code=code))
+        done.append(code)
+    return done
+
+
+# --- Scores -------------------------------------------------------------------------------
+
+def _day_end(day: dt.date, tz: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tz)
+
+
+def _reference_day(stage: Stage | None, day: dt.date) -> dt.date:
+    """Signals of a finished stage are aged to its end, so a stage's score stays as it was."""
+    if stage is not None and stage.end_date and stage.end_date < day:
+        return stage.end_date
+    return day
+
+
+def _to_signal(row: dict, reference_end: dt.datetime) -> scoring.Signal:
+    age = (reference_end - row["occurred_at"]).total_seconds() / 86400.0
+    return scoring.Signal(
+        ref=row["source_ref"], athg=row["athg"], indicator=row["indicator__code"],
+        category=row["category"], indicator_weight=row["indicator_weight"],
+        severity=row["severity"], reliability=row["reliability"],
+        credibility=row["credibility"], verification=row["verification"],
+        stages=tuple(s for s in row["stages"].split(",") if s), injured=row["injured"],
+        killed=row["killed"], age_days=age,
+    )
+
+
+def _contributors(rows: list[dict], signals: list[scoring.Signal],
+                  profile: scoring.Profile) -> dict:
+    by_indicator: dict[str, dict] = {}
+    items = []
+    for row, s in zip(rows, signals, strict=True):
+        points = scoring.signal_value(s, profile) * scoring.decay(s.age_days, profile)
+        entry = by_indicator.setdefault(
+            s.indicator, {"code": s.indicator, "name": row["indicator__name"], "points": 0.0,
+                          "count": 0})
+        entry["points"] += points
+        entry["count"] += 1
+        items.append({"ref": row["source_ref"], "source": row["source"],
+                      "label": row["label"], "athg": s.athg, "points": round(points, 3)})
+    top_indicators = sorted(by_indicator.values(), key=lambda e: -e["points"])[:5]
+    for entry in top_indicators:
+        entry["points"] = round(entry["points"], 3)
+    return {"indicators": top_indicators,
+            "signals": sorted(items, key=lambda e: -e["points"])[:5]}
+
+
+SIGNAL_FIELDS = ("source", "source_ref", "label", "athg", "indicator__code",
+                 "indicator__name", "category", "indicator_weight", "severity",
+                 "reliability", "credibility", "verification", "stages", "injured", "killed",
+                 "occurred_at")
+
+
+def _store(*, region: Region | None, election: Election, stage: str, day: dt.date,
+           raw: dict, count: int, gap: bool, population, baseline, band: str,
+           profile_row: ScoringProfile, profile: scoring.Profile,
+           contributors: dict) -> RiskScore:
+    result = scoring.score(raw, population=population, baseline=baseline, band_key=band,
+                           profile=profile)
+    values = {f"raw_{c}": raw[c] for c in scoring.COMPONENTS}
+    values.update(result.components)
+    values.update(
+        incident_total=result.incident_total, total=result.total, level=result.level,
+        signal_count=count, coverage_gap=gap, population=population, baseline=baseline,
+        contributors=contributors, profile=profile_row, computed_at=timezone.now(),
+    )
+    snapshot, _created = RiskScore.objects.update_or_create(
+        region=region, election=election, stage=stage, day=day, defaults=values
+    )
+    return snapshot
+
+
+def _baseline(region: Region | None, election: Election) -> float | None:
+    if region is None:
+        return None
+    return (RegionBaseline.objects.filter(region=region, election=election)
+            .values_list("value", flat=True).first())
+
+
+def kabkota_rescore(*, region: Region, election: Election, day: dt.date,
+                    profile_row: ScoringProfile) -> list[RiskScore]:
+    """Snapshots of one kab/kota for ``day``: all stages together, and each started stage."""
+    profile = profile_row.to_profile()
+    tz = ZoneInfo(region.iana_timezone)
+    rows = list(
+        Signal.objects.filter(region=region, withdrawn_at__isnull=True,
+                              occurred_at__lt=_day_end(day, tz))
+        .filter(Q(election=election) | Q(election__isnull=True))
+        .values(*SIGNAL_FIELDS)
+    )
+    activity = RegionActivity.objects.filter(region=region).values_list(
+        "last_report_at", flat=True).first()
+    gap_since = _day_end(day, tz) - dt.timedelta(days=settings.COVERAGE_GAP_DAYS)
+    baseline = _baseline(region, election)
+    snapshots = []
+    stages = [None, *Stage.objects.filter(election=election, start_date__lte=day)
+              .order_by("order")]
+    for stage in stages:
+        slug = stage.slug if stage else ""
+        picked = rows if stage is None else [r for r in rows if slug in r["stages"].split(",")]
+        end = _day_end(_reference_day(stage, day), tz)
+        signals = [_to_signal(r, end) for r in picked]
+        raw = scoring.raw_components(signals, profile)
+        gap = not picked and (activity is None or activity < gap_since)
+        snapshots.append(_store(
+            region=region, election=election, stage=slug, day=day, raw=raw,
+            count=len(picked), gap=gap, population=region.population, baseline=baseline,
+            band="kabkota", profile_row=profile_row, profile=profile,
+            contributors=_contributors(picked, signals, profile),
+        ))
+    return snapshots
+
+
+def rollup_rescore(*, parent: Region | None, election: Election, day: dt.date,
+                   profile_row: ScoringProfile) -> list[RiskScore]:
+    """A province (or, with ``parent=None``, the nation) from its children's latest
+    snapshots, aged to ``day``: raw components add up, so the roll-up agrees with its parts."""
+    profile = profile_row.to_profile()
+    if parent is None:
+        children = Region.objects.filter(level=RegionLevel.PROVINCE)
+        child_level, population = RegionLevel.PROVINCE, sum(
+            p or 0 for p in children.values_list("population", flat=True)) or None
+        band = "nasional"
+    else:
+        children = Region.objects.filter(parent=parent)
+        child_level, population, band = RegionLevel.KABKOTA, parent.population, "provinsi"
+    child_codes = list(children.values_list("code", flat=True))
+    stages = [None, *Stage.objects.filter(election=election, start_date__lte=day)
+              .order_by("order")]
+    snapshots = []
+    for stage in stages:
+        slug = stage.slug if stage else ""
+        latest = (
+            RiskScore.objects.filter(region_id__in=child_codes, election=election, stage=slug,
+                                     day__lte=day)
+            .order_by("region_id", "-day").distinct("region_id")
+            if _supports_distinct_on() else None
+        )
+        if latest is None:
+            latest = _latest_per_region(child_codes, election, slug, day)
+        raws, count, gaps, contributors = [], 0, 0, []
+        reference = _reference_day(stage, day)
+        for snap in latest:
+            factor = scoring.decay((reference - _reference_day(stage, snap.day)).days, profile)
+            raws.append({c: v * factor for c, v in snap.raw.items()})
+            count += snap.signal_count
+            gaps += snap.coverage_gap
+            contributors.append({"region": snap.region_id, "total": snap.total,
+                                 "level": snap.level})
+        gap = (len(latest) == 0 or gaps == len(latest)) and count == 0
+        top = sorted(contributors, key=lambda e: -e["total"])[:5]
+        snapshots.append(_store(
+            region=parent, election=election, stage=slug, day=day,
+            raw=scoring.roll_up(raws), count=count, gap=gap, population=population,
+            baseline=_baseline(parent, election), band=band, profile_row=profile_row,
+            profile=profile, contributors={"regions": top, "children_level": child_level},
+        ))
+    return snapshots
+
+
+def _supports_distinct_on() -> bool:
+    from django.db import connection
+
+    return connection.features.can_distinct_on_fields
+
+
+def _latest_per_region(codes, election, slug, day) -> list[RiskScore]:
+    seen, result = set(), []
+    for snap in (RiskScore.objects.filter(region_id__in=codes, election=election, stage=slug,
+                                          day__lte=day).order_by("region_id", "-day")):
+        if snap.region_id not in seen:
+            seen.add(snap.region_id)
+            result.append(snap)
+    return result
+
+
+def _today(region: Region) -> dt.date:
+    return timezone.now().astimezone(ZoneInfo(region.iana_timezone)).date()
+
+
+def _elections_for(day: dt.date) -> list[Election]:
+    """Elections scored on ``day``: the active ones (a past election keeps its snapshots)."""
+    return list(Election.objects.filter(is_active=True))
+
+
+def region_rescore(*, region: Region, day: dt.date | None = None) -> list[RiskScore]:
+    """Recompute a kab/kota, its province and the nation for every active election, then
+    evaluate the alert rules. Idempotent: a second run rewrites the same snapshots."""
+    if region.level != RegionLevel.KABKOTA:
+        raise ValueError("region_rescore takes a kab/kota")
+    day = day or _today(region)
+    profile_row = profile_active()
+    province = Region.objects.get(code=region.code[:2])
+    snapshots = []
+    for election in _elections_for(day):
+        previous = _previous_level(region, election, day)
+        previous_province = _previous_level(province, election, day)
+        own = kabkota_rescore(region=region, election=election, day=day,
+                              profile_row=profile_row)
+        mid = rollup_rescore(parent=province, election=election, day=day,
+                             profile_row=profile_row)
+        top = rollup_rescore(parent=None, election=election, day=day, profile_row=profile_row)
+        snapshots += own + mid + top
+        evaluate_alerts(region=region, election=election, day=day, overall=own[0],
+                        previous_level=previous)
+        evaluate_alerts(region=province, election=election, day=day, overall=mid[0],
+                        previous_level=previous_province, with_incident_rules=False)
+    return snapshots
+
+
+def _previous_level(region: Region, election: Election, day: dt.date) -> str | None:
+    snap = (RiskScore.objects.filter(region=region, election=election, stage="", day__lte=day)
+            .order_by("-day").values_list("level", flat=True).first())
+    return snap
+
+
+def rescore_all(*, day: dt.date | None = None) -> int:
+    """Every kab/kota with signals or earlier snapshots (time decay, and anything missed
+    while the broker was down), then every province and the nation. Returns kab/kota count."""
+    day = day or timezone.localdate()
+    profile_row = profile_active()
+    RescoreRequest.objects.all().delete()
+    codes = set(Signal.objects.values_list("region_id", flat=True).distinct())
+    codes |= set(RiskScore.objects.filter(region__level=RegionLevel.KABKOTA)
+                 .values_list("region_id", flat=True).distinct())
+    regions = Region.objects.filter(code__in=codes).order_by("code")
+    elections = _elections_for(day)
+    for region in regions:
+        for election in elections:
+            previous = _previous_level(region, election, day)
+            own = kabkota_rescore(region=region, election=election, day=day,
+                                  profile_row=profile_row)
+            evaluate_alerts(region=region, election=election, day=day, overall=own[0],
+                            previous_level=previous)
+    for election in elections:
+        for province in Region.objects.filter(level=RegionLevel.PROVINCE):
+            previous = _previous_level(province, election, day)
+            mid = rollup_rescore(parent=province, election=election, day=day,
+                                 profile_row=profile_row)
+            evaluate_alerts(region=province, election=election, day=day, overall=mid[0],
+                            previous_level=previous, with_incident_rules=False)
+        rollup_rescore(parent=None, election=election, day=day, profile_row=profile_row)
+    return len(regions)
+
+
+# --- Alerts -------------------------------------------------------------------------------
+
+def evaluate_alerts(*, region: Region, election: Election, day: dt.date, overall: RiskScore,
+                    previous_level: str | None, with_incident_rules: bool = True) -> list[Alert]:
+    created = []
+    rise = alert_rules.level_rise(region=region.code, election=election.slug, day=day,
+                                  previous=previous_level, current=overall.level)
+    if rise:
+        created += _alert_create(
+            condition=rise, region=region, election=election, level=overall.level,
+            total=overall.total,
+            title=_("Risk in %(region)s rose to %(level)s") % {
+                "region": region.name, "level": overall.get_level_display()},
+            message=_("The ATHG score of %(region)s is %(total).1f (%(level)s), up from "
+                      "%(previous)s.") % {"region": region.name, "total": overall.total,
+                                          "level": overall.get_level_display(),
+                                          "previous": previous_level or "—"},
+        )
+    if not with_incident_rules:
+        return created
+    tz = ZoneInfo(region.iana_timezone)
+    end = _day_end(day, tz)
+    live = Signal.objects.filter(region=region, withdrawn_at__isnull=True)
+    last_7 = live.filter(occurred_at__gte=end - dt.timedelta(days=7), occurred_at__lt=end)
+    prior = live.filter(occurred_at__gte=end - dt.timedelta(days=35),
+                        occurred_at__lt=end - dt.timedelta(days=7)).count()
+    surge = alert_rules.surge(region=region.code, election=election.slug, day=day,
+                              last_7_days=last_7.count(), previous_28_days=prior)
+    if surge:
+        created += _alert_create(
+            condition=surge, region=region, election=election, level=overall.level,
+            total=overall.total,
+            title=_("Surge of incidents in %(region)s") % {"region": region.name},
+            message=_("%(count)d verified incidents in the last 7 days, against a weekly "
+                      "average of %(average).1f over the four weeks before.") % {
+                "count": last_7.count(), "average": prior / 4},
+        )
+    for row in last_7.filter(Q(killed__gt=0) | Q(injured__gte=3) | Q(severity__gte=4)).values(
+        "source", "source_ref", "category", "severity", "injured", "killed", "label"
+    ):
+        critical = alert_rules.critical(
+            source=row["source"], source_ref=row["source_ref"], category=row["category"],
+            severity=row["severity"], injured=row["injured"], killed=row["killed"])
+        if critical:
+            created += _alert_create(
+                condition=critical, region=region, election=election, level=overall.level,
+                total=overall.total, source_ref=f"{row['source']}:{row['source_ref']}",
+                title=_("Critical incident in %(region)s") % {"region": region.name},
+                message=_("%(label)s: %(killed)d killed, %(injured)d injured.") % {
+                    "label": row["label"], "killed": row["killed"], "injured": row["injured"]},
+            )
+    return created
+
+
+def recipients_for(region: Region) -> list[User]:
+    """Officials and analysts of the region and of every region above it (nation included)."""
+    codes = [region.code, *ancestor_codes(region.code)]
+    return list(
+        User.objects.filter(is_active=True, role__in=[Role.OFFICIAL, Role.ANALYST,
+                                                      Role.NATIONAL])
+        .filter(Q(jurisdiction_id__in=codes) | Q(jurisdiction__isnull=True))
+        .order_by("pk")
+    )
+
+
+def _alert_create(*, condition, region, election, level, total, title, message,
+                  source_ref: str = "") -> list[Alert]:
+    """Create the alert of a condition once: the unique key settles races between workers.
+    Its deliveries are created with it, and sent by their own task after the commit."""
+    try:
+        with transaction.atomic():
+            alert = Alert.objects.create(
+                rule=condition.rule, condition_key=condition.key, region=region,
+                election=election, title=title[:250], message=message, level=level,
+                score_total=total, source_ref=source_ref,
+            )
+            deliveries = []
+            for user in recipients_for(region):
+                deliveries.append(AlertDelivery(alert=alert, channel=Channel.PORTAL,
+                                                recipient=user, target=f"user:{user.pk}"))
+                if user.email:
+                    deliveries.append(AlertDelivery(alert=alert, channel=Channel.EMAIL,
+                                                    recipient=user, target=user.email))
+            for url in settings.ALERT_WEBHOOK_URLS:
+                deliveries.append(AlertDelivery(alert=alert, channel=Channel.WEBHOOK,
+                                                target=url))
+            AlertDelivery.objects.bulk_create(deliveries)
+    except IntegrityError:
+        return []  # another worker created this alert first
+    transaction.on_commit(lambda: _queue_delivery(alert.pk))
+    return [alert]
+
+
+def _queue_delivery(alert_id: int) -> None:
+    from kewaspadaan import tasks
+
+    try:
+        tasks.deliver_alert.delay(alert_id)
+    except Exception:  # noqa: BLE001 - the periodic sweep retries pending deliveries
+        log.warning("alert %s delivery not queued (broker unavailable)", alert_id)
+
+
+class DeliveryError(Exception):
+    """A channel failed; the task retries the pending deliveries with backoff."""
+
+
+def alert_deliver(*, alert_id: int) -> dict[str, int]:
+    """Send the pending deliveries of an alert, each claimed under a row lock so a retry or a
+    second worker never sends one twice. Raises DeliveryError when any failed."""
+    sent = failed = 0
+    pending_ids = list(AlertDelivery.objects.filter(
+        alert_id=alert_id, status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]
+    ).values_list("pk", flat=True))
+    for pk in pending_ids:
+        with transaction.atomic():
+            delivery = (AlertDelivery.objects.select_for_update(skip_locked=True)
+                        .select_related("alert", "alert__region").filter(pk=pk)
+                        .exclude(status=DeliveryStatus.SENT).first())
+            if delivery is None:
+                continue
+            delivery.attempts += 1
+            try:
+                _send(delivery)
+            except Exception as exc:  # noqa: BLE001 - any channel failure is logged and retried
+                delivery.status = DeliveryStatus.FAILED
+                delivery.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
+                failed += 1
+            else:
+                delivery.status = DeliveryStatus.SENT
+                delivery.sent_at = timezone.now()
+                delivery.last_error = ""
+                sent += 1
+            delivery.save(update_fields=["status", "attempts", "last_error", "sent_at"])
+    if failed:
+        raise DeliveryError(f"{failed} deliveries of alert {alert_id} failed")
+    return {"sent": sent, "failed": failed}
+
+
+def _send(delivery: AlertDelivery) -> None:
+    alert = delivery.alert
+    if delivery.channel == Channel.PORTAL:
+        return  # the portal's inbox reads the row itself
+    if delivery.channel == Channel.EMAIL:
+        body = f"{alert.message}\n\n{settings.PORTAL_BASE_URL}/alerts/{alert.pk}/"
+        send_mail(f"[Kewaspadaan] {alert.title}", body, None, [delivery.target])
+        return
+    payload = json.dumps({
+        "id": alert.pk, "rule": alert.rule, "region": alert.region_id,
+        "region_name": alert.region.name, "title": alert.title, "message": alert.message,
+        "level": alert.level, "score": alert.score_total,
+        "created_at": alert.created_at.isoformat(),
+    }).encode()
+    signature = hmac.new(settings.ALERT_WEBHOOK_SECRET.encode(), payload,
+                         hashlib.sha256).hexdigest()
+    request = urllib.request.Request(  # noqa: S310 - URLs come from the settings only
+        delivery.target, data=payload, method="POST",
+        headers={"Content-Type": "application/json", "X-Kewaspadaan-Signature": signature},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        if response.status >= 300:
+            raise DeliveryError(f"HTTP {response.status}")
+
+
+def alert_acknowledge(*, alert: Alert, by) -> Alert:
+    """new -> acknowledged (once; a second press changes nothing)."""
+    updated = Alert.objects.filter(pk=alert.pk, status=AlertStatus.NEW).update(
+        status=AlertStatus.ACKNOWLEDGED, acknowledged_by=by, acknowledged_at=timezone.now())
+    alert.refresh_from_db()
+    if not updated and alert.status == AlertStatus.RESOLVED:
+        raise ValueError("resolved")
+    return alert
+
+
+def alert_resolve(*, alert: Alert, by) -> Alert:
+    Alert.objects.filter(pk=alert.pk).exclude(status=AlertStatus.RESOLVED).update(
+        status=AlertStatus.RESOLVED, resolved_by=by, resolved_at=timezone.now())
+    alert.refresh_from_db()
+    return alert

@@ -1,0 +1,56 @@
+"""Celery tasks of the risk engine. Thin: they take ids, call one service, and declare their
+retry policy here. They are queued only after a commit (see kewaspadaan.services.risk)."""
+
+from celery import shared_task
+from django.db import DatabaseError, InterfaceError, OperationalError
+
+from kewaspadaan.services import risk
+
+TRANSIENT = (OperationalError, InterfaceError, DatabaseError)
+
+
+@shared_task(
+    acks_late=True, autoretry_for=TRANSIENT, retry_backoff=5,
+    retry_backoff_max=300, retry_jitter=True, max_retries=8, soft_time_limit=600,
+    time_limit=660,
+)
+def rescore_pending() -> list[str]:
+    """Rescore every kab/kota whose signals changed (coalesced: one run serves them all)."""
+    return risk.rescore_pending()
+
+
+@shared_task(
+    acks_late=True, autoretry_for=TRANSIENT, retry_backoff=30,
+    max_retries=5, soft_time_limit=3000, time_limit=3300,
+)
+def rescore_all() -> int:
+    """Periodic: apply time decay everywhere and catch up anything missed."""
+    return risk.rescore_all()
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(risk.DeliveryError, *TRANSIENT), retry_backoff=10,
+    retry_backoff_max=1800, retry_jitter=True, max_retries=10, soft_time_limit=120,
+    time_limit=150,
+)
+def deliver_alert(alert_id: int) -> dict:
+    """Send an alert's pending deliveries (e-mail, webhook; portal ones are marked sent)."""
+    return risk.alert_deliver(alert_id=alert_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=300, time_limit=330)
+def retry_failed_deliveries() -> int:
+    """Periodic: queue alerts whose deliveries are still pending or failed (for example
+    queued while the broker was down)."""
+    from kewaspadaan.choices import DeliveryStatus
+    from kewaspadaan.models import AlertDelivery
+
+    alert_ids = set(
+        AlertDelivery.objects.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED],
+                                     attempts__lt=20)
+        .values_list("alert_id", flat=True)
+    )
+    for alert_id in alert_ids:
+        deliver_alert.delay(alert_id)
+    return len(alert_ids)
