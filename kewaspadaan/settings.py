@@ -231,8 +231,8 @@ if env_bool("BEHIND_PROXY", False):
 # --- API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -247,6 +247,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
 }
+# Apps add their API resources to the one /api/v1/ router through these functions.
+API_ROUTES = ["laporan.api.urls.register"]
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kewaspadaan API",
     "DESCRIPTION": (

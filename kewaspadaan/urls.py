@@ -22,7 +22,6 @@ urlpatterns = [
     path("", include("kewaspadaan.urls_pages")),
     path("", include("laporan.urls")),
     path("api/v1/", include("kewaspadaan.api.urls")),
-    path("api/v1/", include("laporan.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("admin/", admin.site.urls),

@@ -14,7 +14,7 @@ from kewaspadaan.choices import Athg, Classification
 from kewaspadaan.models import Stage
 from kewaspadaan.scoping import region_q
 from laporan.choices import REFERRAL_OPEN, ReferralStatus, Severity, SourceType, Status
-from laporan.models import Incident, Referral
+from laporan.models import Evidence, Incident, Referral
 
 WIB = ZoneInfo("Asia/Jakarta")
 
@@ -111,3 +111,13 @@ class ReferralFilterSet(filters.FilterSet):
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(region_q(value.strip(), "incident__region"))
+
+
+class EvidenceFilterSet(filters.FilterSet):
+    # A number filter, not a model choice: an unknown or hidden id lists nothing rather than
+    # answering 400 and telling that the id exists.
+    incident = filters.NumberFilter(label=_("Incident"), field_name="incident_id")
+
+    class Meta:
+        model = Evidence
+        fields = ["incident"]

@@ -21,7 +21,7 @@ def incident_list(*, user) -> QuerySet[Incident]:
         Incident.objects.select_related(
             "region", "kecamatan", "desa", "indicator", "indicator__parent", "created_by",
             "assigned_to",
-        ),
+        ).defer("region__boundary", "kecamatan__boundary", "desa__boundary"),
         user,
     )
 

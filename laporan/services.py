@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -80,6 +81,10 @@ def _require_region(user, code: str) -> None:
         raise PermissionDenied(_("This region is outside your jurisdiction."))
 
 
+# (south, north, west, east): the same box as the incident_point_in_indonesia constraint.
+INDONESIA_BOUNDS = (-11.5, 6.5, 94.5, 141.5)
+
+
 def _clean(data: IncidentData, by) -> IncidentData:
     """Validate and complete ``data``; every problem is reported at once, in Indonesian."""
     errors: dict[str, list[str]] = {}
@@ -100,7 +105,10 @@ def _clean(data: IncidentData, by) -> IncidentData:
         if data.desa.level != RegionLevel.DESA:
             err("desa", _("Choose a desa or kelurahan."))
         elif data.kecamatan is None:
-            data.kecamatan = Region.objects.get(code=data.desa.parent_id)
+            if region is not None and not data.desa.code.startswith(f"{region.code}."):
+                err("desa", _("This desa/kelurahan is not in the chosen kab/kota."))
+            else:
+                data.kecamatan = Region.objects.get(code=data.desa.parent_id)
         elif data.desa.parent_id != data.kecamatan.code:
             err("desa", _("This desa/kelurahan is not in the chosen kecamatan."))
     if data.kecamatan is not None and region is not None:
@@ -119,6 +127,11 @@ def _clean(data: IncidentData, by) -> IncidentData:
         data.athg = indicator.athg
     if (data.latitude is None) != (data.longitude is None):
         err("latitude", _("Give both latitude and longitude, or neither."))
+    elif data.latitude is not None and not (
+        INDONESIA_BOUNDS[0] <= data.latitude <= INDONESIA_BOUNDS[1]
+        and INDONESIA_BOUNDS[2] <= data.longitude <= INDONESIA_BOUNDS[3]
+    ):
+        err("latitude", _("The map point must lie in Indonesia."))
     if data.contest is not None and region is not None:
         if data.contest.region_id not in (region.code, region.code[:2]):
             err("contest", _("This contest is not held in the chosen kab/kota."))
@@ -434,7 +447,8 @@ def evidence_add(*, incident: Incident, by, upload: UploadedFile,
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size is None or upload.size > limit:
         raise ValidationError(
-            {"file": [_("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}]}
+            {"file": [_("The file is larger than the limit of %(size)s.")
+                      % {"size": filesizeformat(limit)}]}
         )
     upload.seek(0)
     kind = filetypes.sniff(upload.read(32))

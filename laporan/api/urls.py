@@ -1,6 +1,10 @@
-from rest_framework.routers import DefaultRouter
+"""The incident API's routes, added to the one /api/v1/ router (settings.API_ROUTES), so the
+API root lists every resource."""
 
-router = DefaultRouter()
-# incidents, referrals and evidence are registered here (laporan.api.views)
+from laporan.api import views
 
-urlpatterns = router.urls
+
+def register(router) -> None:
+    router.register("incidents", views.IncidentViewSet, basename="incident")
+    router.register("referrals", views.ReferralViewSet, basename="referral")
+    router.register("evidence", views.EvidenceViewSet, basename="evidence")
