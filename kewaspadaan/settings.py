@@ -247,6 +247,9 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
 }
+# Workflow reasons (a rejection's explanation) are stored whole in the history.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 # Apps add their API resources to the one /api/v1/ router through these functions.
 API_ROUTES = ["laporan.api.urls.register"]
 SPECTACULAR_SETTINGS = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from kewaspadaan.scoping import scope
@@ -17,13 +17,18 @@ from laporan.permissions import can
 
 
 def incident_list(*, user) -> QuerySet[Incident]:
-    return scope(
+    """Incidents the user may read. A draft is its reporter's unfinished work: besides the
+    reporter, only analysts (who verify) see it."""
+    incidents = scope(
         Incident.objects.select_related(
             "region", "kecamatan", "desa", "indicator", "indicator__parent", "created_by",
             "assigned_to",
         ).defer("region__boundary", "kecamatan__boundary", "desa__boundary"),
         user,
     )
+    if not can(user, "verify"):
+        incidents = incidents.exclude(Q(status=Status.DRAFT) & ~Q(created_by=user.pk))
+    return incidents
 
 
 def incident_get(*, user, pk: int) -> Incident | None:

@@ -56,7 +56,8 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "SignalInput", "alert_acknowledge", "alert_deliver", "alert_resolve", "profile_active",
-    "region_activity_touch", "region_rescore", "rescore_all", "rescore_pending",
+    "region_activity_touch", "region_rescore", "regions_rescore", "rescore_all",
+    "rescore_pending",
     "request_rescore", "signal_post", "signal_withdraw",
 ]
 
@@ -184,11 +185,9 @@ def rescore_pending() -> list[str]:
             .order_by("region_id").values_list("region_id", flat=True)
         )
         RescoreRequest.objects.filter(region_id__in=codes).delete()
-    done = []
-    for code in codes:
-        region_rescore(region=Region.objects.get(code=code))
-        done.append(code)
-    return done
+    regions = list(Region.objects.filter(code__in=codes).order_by("code"))
+    regions_rescore(regions=regions)
+    return [r.code for r in regions]
 
 
 # --- Scores -------------------------------------------------------------------------------
@@ -375,27 +374,39 @@ def _elections_for(day: dt.date) -> list[Election]:
 
 
 def region_rescore(*, region: Region, day: dt.date | None = None) -> list[RiskScore]:
-    """Recompute a kab/kota, its province and the nation for every active election, then
-    evaluate the alert rules. Idempotent: a second run rewrites the same snapshots."""
-    if region.level != RegionLevel.KABKOTA:
-        raise ValueError("region_rescore takes a kab/kota")
-    day = day or _today(region)
+    """Recompute one kab/kota, its province and the nation (see ``regions_rescore``)."""
+    return regions_rescore(regions=[region], day=day)
+
+
+def regions_rescore(*, regions: list[Region], day: dt.date | None = None) -> list[RiskScore]:
+    """Recompute kab/kota, then each of their provinces once, then the nation once, for
+    every active election, evaluating the alert rules. Idempotent: a second run rewrites
+    the same snapshots and finds every alert already raised."""
+    if not regions:
+        return []
+    if any(r.level != RegionLevel.KABKOTA for r in regions):
+        raise ValueError("regions_rescore takes kab/kota")
+    day = day or _today(regions[0])
     profile_row = profile_active()
-    province = Region.objects.get(code=region.code[:2])
+    provinces = list(Region.objects.filter(code__in={r.code[:2] for r in regions}))
     snapshots = []
     for election in _elections_for(day):
-        previous = _previous_level(region, election, day)
-        previous_province = _previous_level(province, election, day)
-        own = kabkota_rescore(region=region, election=election, day=day,
-                              profile_row=profile_row)
-        mid = rollup_rescore(parent=province, election=election, day=day,
-                             profile_row=profile_row)
-        top = rollup_rescore(parent=None, election=election, day=day, profile_row=profile_row)
-        snapshots += own + mid + top
-        evaluate_alerts(region=region, election=election, day=day, overall=own[0],
-                        previous_level=previous)
-        evaluate_alerts(region=province, election=election, day=day, overall=mid[0],
-                        previous_level=previous_province, with_incident_rules=False)
+        for region in regions:
+            previous = _previous_level(region, election, day)
+            own = kabkota_rescore(region=region, election=election, day=day,
+                                  profile_row=profile_row)
+            evaluate_alerts(region=region, election=election, day=day, overall=own[0],
+                            previous_level=previous)
+            snapshots += own
+        for province in provinces:
+            previous = _previous_level(province, election, day)
+            mid = rollup_rescore(parent=province, election=election, day=day,
+                                 profile_row=profile_row)
+            evaluate_alerts(region=province, election=election, day=day, overall=mid[0],
+                            previous_level=previous, with_incident_rules=False)
+            snapshots += mid
+        snapshots += rollup_rescore(parent=None, election=election, day=day,
+                                    profile_row=profile_row)
     return snapshots
 
 
@@ -407,30 +418,13 @@ def _previous_level(region: Region, election: Election, day: dt.date) -> str | N
 
 def rescore_all(*, day: dt.date | None = None) -> int:
     """Every kab/kota with signals or earlier snapshots (time decay, and anything missed
-    while the broker was down), then every province and the nation. Returns kab/kota count."""
-    day = day or timezone.localdate()
-    profile_row = profile_active()
+    while the broker was down), their provinces and the nation. Returns the kab/kota count."""
     RescoreRequest.objects.all().delete()
     codes = set(Signal.objects.values_list("region_id", flat=True).distinct())
     codes |= set(RiskScore.objects.filter(region__level=RegionLevel.KABKOTA)
                  .values_list("region_id", flat=True).distinct())
-    regions = Region.objects.filter(code__in=codes).order_by("code")
-    elections = _elections_for(day)
-    for region in regions:
-        for election in elections:
-            previous = _previous_level(region, election, day)
-            own = kabkota_rescore(region=region, election=election, day=day,
-                                  profile_row=profile_row)
-            evaluate_alerts(region=region, election=election, day=day, overall=own[0],
-                            previous_level=previous)
-    for election in elections:
-        for province in Region.objects.filter(level=RegionLevel.PROVINCE):
-            previous = _previous_level(province, election, day)
-            mid = rollup_rescore(parent=province, election=election, day=day,
-                                 profile_row=profile_row)
-            evaluate_alerts(region=province, election=election, day=day, overall=mid[0],
-                            previous_level=previous, with_incident_rules=False)
-        rollup_rescore(parent=None, election=election, day=day, profile_row=profile_row)
+    regions = list(Region.objects.filter(code__in=codes).order_by("code"))
+    regions_rescore(regions=regions, day=day or timezone.localdate())
     return len(regions)
 
 

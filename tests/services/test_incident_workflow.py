@@ -11,6 +11,7 @@ from laporan import services
 from laporan.choices import Status
 from laporan.models import Incident
 from laporan.selectors import incident_duplicates, incident_history, incident_list
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 WIB = dt.timezone(dt.timedelta(hours=7))
@@ -109,7 +110,7 @@ def test_an_operator_cannot_verify(submitted, operator_pariaman):
 def test_two_analysts_verifying_at_once_verify_once(submitted, analyst_sumbar):
     services.incident_verify(incident=submitted, by=analyst_sumbar, reliability="B",
                              credibility=2)
-    with pytest.raises(ValidationError, match="reload"):
+    with pytest.raises(ValidationError, match="muat ulang"):
         services.incident_verify(incident=submitted, by=analyst_sumbar, reliability="B",
                                  credibility=2)
     assert submitted.transitions.filter(to_status=Status.VERIFIED).count() == 1
@@ -182,13 +183,14 @@ def test_referral_deadlines_follow_the_route(submitted, analyst_sumbar):
 
 def test_classification_narrows_what_each_role_reads(operator_pariaman, analyst_sumbar,
                                                       official_sumbar, operator_solok):
-    secret = services.incident_create(by=analyst_sumbar, data=whatsapp_case(
+    secret = services.incident_create(by=analyst_sumbar, submit=True, data=whatsapp_case(
         classification="rahasia"))
-    restricted = services.incident_create(by=analyst_sumbar, data=whatsapp_case(
+    restricted = services.incident_create(by=analyst_sumbar, submit=True, data=whatsapp_case(
         classification="terbatas"))
-    ordinary = services.incident_create(by=operator_pariaman, data=whatsapp_case())
-    own_secret = services.incident_create(by=operator_pariaman, data=whatsapp_case(
-        classification="rahasia"))
+    ordinary = services.incident_create(by=operator_pariaman, submit=True,
+                                        data=whatsapp_case())
+    own_secret = services.incident_create(by=operator_pariaman, submit=True,
+                                          data=whatsapp_case(classification="rahasia"))
 
     def visible(user):
         return set(incident_list(user=user).values_list("pk", flat=True))
@@ -197,3 +199,12 @@ def test_classification_narrows_what_each_role_reads(operator_pariaman, analyst_
     assert visible(official_sumbar) == {restricted.pk, ordinary.pk}
     assert visible(operator_pariaman) == {ordinary.pk, own_secret.pk}
     assert visible(operator_solok) == set()
+
+
+def test_a_draft_is_seen_by_its_reporter_and_analysts_only(operator_pariaman, analyst_sumbar,
+                                                            official_sumbar):
+    draft = services.incident_create(by=operator_pariaman, data=whatsapp_case())
+    colleague = UserFactory(username="op2.pariaman", role="operator", jurisdiction_code="13.77")
+    for user, sees in ((operator_pariaman, True), (analyst_sumbar, True),
+                       (official_sumbar, False), (colleague, False)):
+        assert incident_list(user=user).filter(pk=draft.pk).exists() is sees
