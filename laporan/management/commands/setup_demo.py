@@ -32,3 +32,4 @@ class Command(BaseCommand):
                 f"Boundaries: none found in {geo}; the map will draw circles at centroids."
             )
         call_command("load_demo", stdout=self.stdout)
+        call_command("load_demo_incidents", stdout=self.stdout)
