@@ -23,7 +23,17 @@ from kewaspadaan.models import CandidatePair, Contest, Indicator, Institution, R
 from kewaspadaan.scoping import can_see_region
 from kewaspadaan.services import risk as engine
 from laporan import filetypes
-from laporan.choices import ACCEPTED, REFERRAL_OPEN, ReferralStatus, Status
+from laporan.choices import (
+    ACCEPTED,
+    REFERRAL_OPEN,
+    ActorType,
+    Credibility,
+    ReferralStatus,
+    Reliability,
+    Severity,
+    SourceType,
+    Status,
+)
 from laporan.deadlines import add_days
 from laporan.models import Evidence, Incident, IncidentActor, IncidentTransition, Referral
 from laporan.permissions import can
@@ -94,6 +104,19 @@ def _clean(data: IncidentData, by) -> IncidentData:
 
     if not (data.title or "").strip():
         err("title", _("Give the incident a short title."))
+    elif len(data.title) > Incident._meta.get_field("title").max_length:
+        err("title", _("The title is longer than 200 characters."))
+    if data.external_ref and len(data.external_ref) > 100:
+        err("external_ref", _("The external reference is longer than 100 characters."))
+    for name, allowed in (
+        ("source_type", SourceType.values), ("source_reliability", Reliability.values),
+        ("information_credibility", Credibility.values), ("severity", Severity.values),
+        ("classification", Classification.values),
+    ):
+        if getattr(data, name) not in allowed:
+            err(name, _("Choose one of the listed values."))
+    if any(a.actor_type not in ActorType.values for a in data.actors):
+        err("actors", _("Choose one of the listed kinds of actor."))
     if not (data.narrative or "").strip():
         err("narrative", _("Describe what happened."))
     region = data.region

@@ -140,6 +140,17 @@ def committed_db(django_db_setup, django_db_blocker):
         _empty_non_reference_tables()
 
 
+@pytest.fixture(autouse=True)
+def _portal_language(settings):
+    """Each test starts in the portal's default language (Indonesian): a request that chose
+    English leaves English active in the thread, which must not leak into the next test."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 # --- Personas (STYLE.md) --------------------------------------------------------------
 
 @pytest.fixture
