@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import django_filters as filters
 from django import forms
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from kewaspadaan.choices import ContestKind, ElectionKind, RegionLevel
-from kewaspadaan.models import Contest, Election, Region, Stage
+from kewaspadaan.choices import (
+    AlertRule,
+    AlertStatus,
+    ContestKind,
+    ElectionKind,
+    RegionLevel,
+    RiskLevel,
+)
+from kewaspadaan.models import Alert, Contest, Election, Region, RiskScore, Stage
 from kewaspadaan.scoping import region_q
 from kewaspadaan.selectors import local_date, stage_running_q
 
@@ -117,6 +124,69 @@ class ContestFilterSet(filters.FilterSet):
     class Meta:
         model = Contest
         fields = ["election", "kind", "region", "within"]
+
+    def filter_within(self, queryset, name, value):
+        return queryset.filter(region_q(value.strip(), "region"))
+
+
+class RiskScoreFilterSet(filters.FilterSet):
+    region = filters.CharFilter(label=_("Region"), field_name="region_id", help_text=CODE_HELP)
+    within = filters.CharFilter(label=_("Within region"), method="filter_within",
+                                help_text=CODE_HELP)
+    national = filters.BooleanFilter(label=_("National scores"), field_name="region",
+                                     lookup_expr="isnull")
+    level = filters.MultipleChoiceFilter(label=_("Level"), choices=RiskLevel.choices)
+    region_level = filters.TypedChoiceFilter(label=_("Region level"), field_name="region__level",
+                                             choices=RegionLevel.choices, coerce=int)
+    stage = filters.CharFilter(
+        label=_("Stage"), method="filter_stage",
+        help_text=_("A stage code (masa-tenang); left out: all stages together; "
+                    "'any': every stage's snapshots."),
+    )
+    date_from = filters.DateFilter(label=_("From"), field_name="day", lookup_expr="gte")
+    date_to = filters.DateFilter(label=_("Until"), field_name="day", lookup_expr="lte")
+    latest = filters.BooleanFilter(label=_("Latest only"), method="filter_latest",
+                                   help_text=_("Only each region's most recent snapshot."))
+
+    class Meta:
+        model = RiskScore
+        fields = ["election", "region", "within", "national", "level", "region_level", "stage",
+                  "date_from", "date_to", "latest", "coverage_gap"]
+
+    def filter_within(self, queryset, name, value):
+        return queryset.filter(region_q(value.strip(), "region"))
+
+    def filter_stage(self, queryset, name, value):
+        return queryset if value == "any" else queryset.filter(stage=value)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("stage"):
+            queryset = queryset.filter(stage="")  # the all-stages snapshot by default
+        return queryset
+
+    def filter_latest(self, queryset, name, value):
+        if not value:
+            return queryset
+        newest = RiskScore.objects.filter(
+            region=OuterRef("region"), election=OuterRef("election"), stage=OuterRef("stage")
+        ).order_by("-day").values("day")[:1]
+        return queryset.filter(day=Subquery(newest))
+
+
+class AlertFilterSet(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(label=_("Status"), choices=AlertStatus.choices)
+    rule = filters.MultipleChoiceFilter(label=_("Rule"), choices=AlertRule.choices)
+    within = filters.CharFilter(label=_("Within region"), method="filter_within",
+                                help_text=CODE_HELP)
+    date_from = filters.DateFilter(label=_("From"), field_name="created_at",
+                                   lookup_expr="date__gte")
+    date_to = filters.DateFilter(label=_("Until"), field_name="created_at",
+                                 lookup_expr="date__lte")
+
+    class Meta:
+        model = Alert
+        fields = ["status", "rule", "within", "election", "level", "date_from", "date_to"]
 
     def filter_within(self, queryset, name, value):
         return queryset.filter(region_q(value.strip(), "region"))

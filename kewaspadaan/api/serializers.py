@@ -1,6 +1,15 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from kewaspadaan.models import CandidatePair, Contest, Election, Region, Stage
+from kewaspadaan.models import (
+    Alert,
+    CandidatePair,
+    Contest,
+    Election,
+    Region,
+    RiskScore,
+    Stage,
+)
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -53,4 +62,35 @@ class ContestSerializer(serializers.ModelSerializer):
     class Meta:
         model = Contest
         fields = ["id", "election", "region", "region_name", "kind", "name", "pairs"]
+        read_only_fields = fields
+
+
+class RiskScoreSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region_id", read_only=True, allow_null=True)
+    region_name = serializers.SerializerMethodField()
+    profile_version = serializers.IntegerField(source="profile.version", read_only=True)
+
+    class Meta:
+        model = RiskScore
+        fields = ["id", "region", "region_name", "election", "stage", "day", "ancaman",
+                  "tantangan", "hambatan", "gangguan", "incident_total", "total", "level",
+                  "signal_count", "coverage_gap", "population", "baseline", "contributors",
+                  "profile_version", "computed_at"]
+        read_only_fields = fields
+
+    def get_region_name(self, score: RiskScore) -> str:
+        return score.region.name if score.region_id else str(_("Nationwide"))
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region_id", read_only=True)
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    acknowledged_by = serializers.CharField(source="acknowledged_by.username", read_only=True,
+                                            allow_null=True, default=None)
+
+    class Meta:
+        model = Alert
+        fields = ["id", "rule", "region", "region_name", "election", "title", "message",
+                  "level", "score_total", "status", "created_at", "acknowledged_by",
+                  "acknowledged_at", "resolved_at"]
         read_only_fields = fields

@@ -13,6 +13,8 @@ router.register("regions", views.RegionViewSet, basename="region")
 router.register("elections", views.ElectionViewSet, basename="election")
 router.register("stages", views.StageViewSet, basename="stage")
 router.register("contests", views.ContestViewSet, basename="contest")
+router.register("risk-scores", views.RiskScoreViewSet, basename="risk-score")
+router.register("alerts", views.AlertViewSet, basename="alert")
 for dotted_path in settings.API_ROUTES:
     import_string(dotted_path)(router)
 

@@ -1,26 +1,36 @@
 """Read-only API for the reference data. Every queryset passes through the scoping rule."""
 
 from django.db.models import Exists, OuterRef, Prefetch
-from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from kewaspadaan.api.pagination import CodeCursorPagination
 from kewaspadaan.api.serializers import (
+    AlertSerializer,
     ContestSerializer,
     ElectionSerializer,
     RegionSerializer,
+    RiskScoreSerializer,
     StageSerializer,
 )
+from kewaspadaan.choices import Role
 from kewaspadaan.filtersets import (
+    AlertFilterSet,
     ContestFilterSet,
     ElectionFilterSet,
     RegionFilterSet,
+    RiskScoreFilterSet,
     StageFilterSet,
 )
-from kewaspadaan.models import CandidatePair, Contest, Election, Region, Stage
+from kewaspadaan.models import Alert, CandidatePair, Contest, Election, Region, RiskScore, Stage
 from kewaspadaan.scoping import scope
+from kewaspadaan.services import risk
+
+# Who handles early warnings: the officials and analysts they are addressed to.
+ALERT_HANDLERS = {Role.OFFICIAL, Role.ANALYST, Role.NATIONAL, Role.ADMIN}
 
 
 class ScopedViewSetMixin:
@@ -102,3 +112,61 @@ class ContestViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return Contest.objects.select_related("region").prefetch_related(
             Prefetch("pairs", queryset=CandidatePair.objects.order_by("number"))
         )
+
+
+class RiskScorePagination(CodeCursorPagination):
+    ordering = ("-day", "-id")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Risk score snapshots (current and history)",
+        description="Filter with latest=true for the current picture, or by "
+        "date_from/date_to for a trend. National snapshots have "
+        "region null and are visible to nationwide users only.",
+    ),
+)
+class RiskScoreViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """ATHG score snapshots per region x election x stage x day."""
+
+    serializer_class = RiskScoreSerializer
+    filterset_class = RiskScoreFilterSet
+    pagination_class = RiskScorePagination
+
+    def base_queryset(self):
+        return RiskScore.objects.select_related("region", "profile").defer("region__boundary")
+
+
+class AlertPagination(CodeCursorPagination):
+    ordering = ("-created_at", "-id")
+
+
+class AlertViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Early warnings of the caller's jurisdiction; officials and analysts acknowledge them."""
+
+    serializer_class = AlertSerializer
+    filterset_class = AlertFilterSet
+    pagination_class = AlertPagination
+
+    def base_queryset(self):
+        return Alert.objects.select_related("region", "acknowledged_by").defer("region__boundary")
+
+    def _act(self, request, service):
+        if request.user.role not in ALERT_HANDLERS and not request.user.is_superuser:
+            raise exceptions.PermissionDenied(_("Your role may not do this."))
+        alert = service(alert=self.get_object(), by=request.user)
+        return Response(self.get_serializer(alert).data)
+
+    @extend_schema(
+        request=None,
+        responses=AlertSerializer,
+        summary="Acknowledge an alert (new -> acknowledged)",
+    )
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        return self._act(request, risk.alert_acknowledge)
+
+    @extend_schema(request=None, responses=AlertSerializer, summary="Resolve an alert")
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        return self._act(request, risk.alert_resolve)
