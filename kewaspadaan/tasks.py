@@ -54,3 +54,16 @@ def retry_failed_deliveries() -> int:
     for alert_id in alert_ids:
         deliver_alert.delay(alert_id)
     return len(alert_ids)
+
+
+@shared_task(
+    acks_late=True, autoretry_for=TRANSIENT, retry_backoff=5, max_retries=8,
+    soft_time_limit=600, time_limit=660,
+)
+def rescore_region(region_code: str) -> int:
+    """Rescore one kab/kota (and its province and the nation) now, whatever is pending: for
+    an analyst's "recompute" and for operations. Safe to run twice at once: snapshots are
+    upserts and each alert condition is unique."""
+    from kewaspadaan.models import Region
+
+    return len(risk.region_rescore(region=Region.objects.get(code=region_code)))

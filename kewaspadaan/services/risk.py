@@ -543,7 +543,9 @@ def alert_deliver(*, alert_id: int) -> dict[str, int]:
     ).values_list("pk", flat=True))
     for pk in pending_ids:
         with transaction.atomic():
-            delivery = (AlertDelivery.objects.select_for_update(skip_locked=True)
+            # of=("self",): lock the delivery row only, not the alert and region it joins
+            # (which every delivery of a region shares).
+            delivery = (AlertDelivery.objects.select_for_update(skip_locked=True, of=("self",))
                         .select_related("alert", "alert__region").filter(pk=pk)
                         .exclude(status=DeliveryStatus.SENT).first())
             if delivery is None:

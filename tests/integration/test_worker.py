@@ -33,21 +33,21 @@ def wait_for(predicate, timeout=60.0, interval=0.25):
     return False
 
 
-@pytest.fixture
-def worker(committed_db, require_postgres, require_redis, tmp_path):
-    """Start ``celery worker`` against the test database; stop it afterwards."""
-    name = f"kwtest-{uuid.uuid4().hex[:8]}"
+def start_worker(tmp_path, name: str, *, concurrency: int = 1):
+    """A ``celery worker`` process on the test database and Redis; returns once its
+    heartbeat is seen: (process, hostname, log file)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": database_url(),
         "REDIS_URL": redis_url(),
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        "EMAIL_BACKEND": "console",
     }
-    log = open(tmp_path / "worker.log", "w+")
+    log = open(tmp_path / f"{name}.log", "w+")
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "kewaspadaan", "worker", "-n", f"{name}@%h",
-         "-Q", "default,scoring,notifications,exports", "-c", "1", "-l", "INFO",
+         "-Q", "default,scoring,notifications,exports", "-c", str(concurrency), "-l", "INFO",
          "--without-gossip", "--without-mingle"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
@@ -59,11 +59,17 @@ def worker(committed_db, require_postgres, require_redis, tmp_path):
                          if w["hostname"].startswith(name)), None)
         return hostname is not None or process.poll() is not None
 
-    ok = wait_for(started)
-    if not ok or process.poll() is not None:
+    if not wait_for(started) or process.poll() is not None:
         log.seek(0)
         process.kill()
         pytest.fail(f"the worker did not start:\n{log.read()[-4000:]}")
+    return process, hostname, log
+
+
+@pytest.fixture
+def worker(committed_db, require_postgres, require_redis, tmp_path):
+    """Start ``celery worker`` against the test database; stop it afterwards."""
+    process, hostname, log = start_worker(tmp_path, f"kwtest-{uuid.uuid4().hex[:8]}")
     yield process, hostname
     if process.poll() is None:
         process.terminate()
