@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from kewaspadaan.scoping import scope
 from laporan import similarity
@@ -138,8 +140,9 @@ class HistoryEntry:
 
 
 def incident_history(*, incident: Incident, user) -> list[HistoryEntry]:
-    """Every saved version of the incident with what changed, newest first. The informant
-    field's values are left out for users who may not see them."""
+    """Every saved version of the incident with what changed, newest first, in words (choice
+    labels, names, local times). The informant's values are masked for users who may not
+    see them."""
     hidden = set() if can(user, "see_informant") else HIDDEN_HISTORY_FIELDS
     records = list(incident.history.select_related("history_user").order_by("history_date"))
     entries = []
@@ -147,13 +150,12 @@ def incident_history(*, incident: Incident, user) -> list[HistoryEntry]:
     for record in records:
         changes = []
         if previous is not None:
-            delta = record.diff_against(previous)
-            for change in delta.changes:
+            for change in record.diff_against(previous).changes:
                 if change.field in hidden:
                     changes.append((_label(change.field), "•••", "•••"))
                 else:
-                    changes.append((_label(change.field), _text(change.old),
-                                    _text(change.new)))
+                    changes.append((_label(change.field), _text(change.field, change.old),
+                                    _text(change.field, change.new)))
         entries.append(HistoryEntry(record.history_date, record.history_user,
                                     record.history_change_reason or "", changes))
         previous = record
@@ -162,10 +164,26 @@ def incident_history(*, incident: Incident, user) -> list[HistoryEntry]:
 
 def _label(name: str) -> str:
     try:
-        return str(Incident._meta.get_field(name).verbose_name)
-    except Exception:  # noqa: BLE001
+        label = str(Incident._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
         return name
+    return label[:1].upper() + label[1:]
 
 
-def _text(value) -> str:
-    return "—" if value in (None, "") else str(value)
+def _text(name: str, value) -> str:
+    """A stored value as a person reads it: the choice's label, the related row's name,
+    a local time."""
+    if value in (None, ""):
+        return "—"
+    try:
+        field = Incident._meta.get_field(name)
+    except FieldDoesNotExist:
+        return str(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else str(value)
+    if isinstance(value, dt.datetime):
+        return date_format(timezone.localtime(value), "j M Y H:i")
+    return str(value)

@@ -229,6 +229,7 @@ def incident_create(*, by, data: IncidentData, submit: bool = False,
     incident = Incident(**data.model_values(), election=election, created_by=by,
                         is_demo=is_demo)
     incident._change_reason = _("Created")
+    incident._history_user = by  # also outside a web request (imports, tasks)
     incident.save()
     incident.stages.set(stages)
     IncidentActor.objects.bulk_create(
@@ -264,6 +265,7 @@ def incident_update(*, incident: Incident, by, data: IncidentData, reason: str =
         setattr(locked, name, value)
     locked.election, stages = _calendar(data.region, data.occurred_at)
     locked._change_reason = reason or _("Edited")
+    locked._history_user = by
     locked.save()
     locked.stages.set(stages)
     locked.actors.all().delete()
@@ -295,6 +297,7 @@ def _move(incident: Incident, *, by, action: str, allowed_from: Iterable[str], t
         for name, value in (changes or {}).items():
             setattr(locked, name, value)
         locked._change_reason = reason or locked.get_status_display()
+        locked._history_user = by
         locked.save()
         _record(locked, from_status=previous, to_status=to, by=by, reason=reason)
     return locked
@@ -381,6 +384,7 @@ def incident_assign(*, incident: Incident, assignee, by) -> Incident:
     locked = Incident.objects.select_for_update().get(pk=incident.pk)
     locked.assigned_to = assignee
     locked._change_reason = _("Assigned to %(name)s") % {"name": assignee or "—"}
+    locked._history_user = by
     locked.save()
     return locked
 

@@ -132,7 +132,13 @@ def test_a_verified_incident_is_not_changed_silently(submitted, analyst_sumbar):
     services.incident_update(incident=verified, by=analyst_sumbar, data=changed,
                              reason="Judul diperjelas")
     history = incident_history(incident=verified, user=analyst_sumbar)
-    assert history[0].reason == "Judul diperjelas"
+    assert history[0].reason == "Judul diperjelas" and history[0].by == analyst_sumbar
+    verification = next(e for e in history if e.reason == "Terverifikasi")
+    assert ("Status", "Diajukan", "Terverifikasi") in verification.changes
+    assert ("Keandalan sumber", "F: keandalan tidak dapat dinilai",
+            "B: biasanya andal") in verification.changes or any(
+        label == "Keandalan sumber" and new.startswith("B") for label, _o, new in
+        verification.changes)
     assert any(old == "Grup WhatsApp 15 ASN berkampanye untuk paslon"
                for _label, old, _new in history[0].changes)
 
