@@ -12,6 +12,7 @@ class KewaspadaanConfig(AppConfig):
         from kewaspadaan.choices import Role
 
         navigation.register("home", _("Home"), order=10)
+        navigation.register("kewaspadaan:alert_list", _("Alerts"), order=15)
         navigation.register("kewaspadaan:region_list", _("Regions"), order=80)
         navigation.register("kewaspadaan:election_list", _("Elections"), order=85)
         navigation.register("swagger-ui", _("API"),

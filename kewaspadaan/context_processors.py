@@ -1,6 +1,7 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
-from kewaspadaan import navigation
+from kewaspadaan import navigation, selectors
 
 
 def portal(request):
@@ -9,4 +10,7 @@ def portal(request):
         "demo_mode": settings.DEMO_MODE,
         # Error pages can render before the authentication middleware has run.
         "navigation": navigation.items_for(getattr(request, "user", None)),
+        # Counted only when a template shows it.
+        "unread_alerts": SimpleLazyObject(
+            lambda: selectors.unread_alert_count(user=getattr(request, "user", None))),
     }

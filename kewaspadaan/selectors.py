@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
 
-from kewaspadaan.choices import TIMEZONE_IANA
-from kewaspadaan.models import Contest, Election, Region, Stage, User
+from kewaspadaan.choices import TIMEZONE_IANA, Channel
+from kewaspadaan.models import Alert, AlertDelivery, Contest, Election, Region, Stage, User
 from kewaspadaan.scoping import scope
 
 
@@ -60,3 +60,16 @@ def local_date(*, region: Region, at: dt.datetime) -> dt.date:
 def stages_at(*, election: Election, region: Region, at: dt.datetime) -> QuerySet[Stage]:
     """Stages running at instant ``at`` as the clock reads in ``region``."""
     return stages_on(election=election, day=local_date(region=region, at=at))
+
+
+def alert_list(*, user) -> QuerySet[Alert]:
+    return scope(Alert.objects.select_related("region", "acknowledged_by")
+                 .defer("region__boundary"), user)
+
+
+def unread_alert_count(*, user) -> int:
+    """Early warnings delivered to the user's portal inbox and not yet opened."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return AlertDelivery.objects.filter(recipient=user, channel=Channel.PORTAL,
+                                        read_at__isnull=True).count()

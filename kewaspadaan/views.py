@@ -5,20 +5,25 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from kewaspadaan import selectors
-from kewaspadaan.choices import RegionLevel
-from kewaspadaan.filtersets import ContestFilterSet, RegionFilterSet
-from kewaspadaan.models import Region
+from kewaspadaan.api.views import ALERT_HANDLERS
+from kewaspadaan.choices import Channel, RegionLevel
+from kewaspadaan.filtersets import AlertFilterSet, ContestFilterSet, RegionFilterSet
+from kewaspadaan.models import AlertDelivery, Region
+from kewaspadaan.services import risk
 
 
 def _today_in(region: Region | None) -> dt.date:
@@ -144,6 +149,38 @@ def election_detail(request, pk: int):
             "page": page,
         },
     )
+
+
+@login_required
+def alert_list(request):
+    """Early warnings of the user's jurisdiction; opening the page marks the user's portal
+    notifications read."""
+    user = request.user
+    filterset = AlertFilterSet(request.GET, queryset=selectors.alert_list(user=user))
+    page = Paginator(filterset.qs.order_by("-created_at", "-id"), 30).get_page(
+        request.GET.get("page"))
+    AlertDelivery.objects.filter(recipient=user, channel=Channel.PORTAL,
+                                 read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "kewaspadaan/alert_list.html", {
+        "filterset": filterset, "page": page,
+        "can_handle": user.role in ALERT_HANDLERS or user.is_superuser,
+    })
+
+
+@login_required
+@require_POST
+def alert_action(request, pk: int, action: str):
+    user = request.user
+    alert = get_object_or_404(selectors.alert_list(user=user), pk=pk)
+    if user.role not in ALERT_HANDLERS and not user.is_superuser:
+        raise PermissionDenied
+    if action == "acknowledge":
+        risk.alert_acknowledge(alert=alert, by=user)
+        messages.success(request, _("Alert acknowledged."))
+    else:
+        risk.alert_resolve(alert=alert, by=user)
+        messages.success(request, _("Alert resolved."))
+    return redirect(request.POST.get("next") or "kewaspadaan:alert_list")
 
 
 @require_GET
