@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -5,16 +6,22 @@ from django.utils.translation import ngettext
 
 from kewaspadaan.choices import ElectionKind, RegionLevel
 from kewaspadaan.models import (
+    Alert,
+    AlertDelivery,
     CandidatePair,
     Contest,
     Election,
     Indicator,
     Institution,
     Region,
+    RegionBaseline,
+    RiskScore,
+    ScoringProfile,
+    Signal,
     Stage,
     User,
 )
-from kewaspadaan.services import contests_derive
+from kewaspadaan.services import contests_derive, profile_activate
 
 admin.site.site_header = _("Kewaspadaan administration")
 admin.site.site_title = _("Kewaspadaan")
@@ -140,3 +147,105 @@ class IndicatorAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(parent__isnull=True)
+
+
+class ScoringProfileForm(forms.ModelForm):
+    class Meta:
+        model = ScoringProfile
+        fields = ["name", "parameters", "notes"]
+
+    def clean_parameters(self):
+        parameters = self.cleaned_data["parameters"] or {}
+        try:
+            ScoringProfile(parameters=parameters).to_profile()
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise forms.ValidationError(
+                _("These parameters are not part of the method: %(error)s") % {"error": exc}
+            ) from None
+        return parameters
+
+
+@admin.register(ScoringProfile)
+class ScoringProfileAdmin(admin.ModelAdmin):
+    """A published profile is never edited: add a new version (its parameters override the
+    documented defaults) and activate it. Every score names the version it used."""
+
+    list_display = ["version", "name", "is_active", "created_at"]
+    actions = ["activate"]
+    form = ScoringProfileForm
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["version", "name", "parameters", "created_at", "is_active"] if obj else [
+            "created_at", "is_active"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            last = ScoringProfile.objects.order_by("-version").values_list("version",
+                                                                            flat=True).first()
+            obj.version = max(obj.version or 0, (last or 0) + 1)
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Activate the selected version (and rescore everything)"))
+    def activate(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one version."), messages.ERROR)
+            return
+        profile_activate(profile=queryset.get())
+        self.message_user(request, _("Activated; scores are being recomputed."))
+
+
+@admin.register(RegionBaseline)
+class RegionBaselineAdmin(admin.ModelAdmin):
+    list_display = ["region", "election", "value", "source"]
+    list_filter = ["election", "source"]
+    search_fields = ["region__code", "region__name"]
+    autocomplete_fields = ["region"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RiskScore)
+class RiskScoreAdmin(ReadOnlyAdmin):
+    list_display = ["region", "election", "stage", "day", "total", "level", "signal_count"]
+    list_filter = ["level", "stage", "coverage_gap"]
+    search_fields = ["region__code", "region__name"]
+    list_select_related = ["region", "election"]
+    show_full_result_count = False
+
+
+@admin.register(Signal)
+class SignalAdmin(ReadOnlyAdmin):
+    list_display = ["label", "region", "athg", "severity", "occurred_at", "withdrawn_at"]
+    list_filter = ["athg", "verification", "source"]
+    search_fields = ["label", "source_ref", "region__code"]
+    list_select_related = ["region"]
+    show_full_result_count = False
+
+
+class DeliveryInline(admin.TabularInline):
+    model = AlertDelivery
+    extra = 0
+    can_delete = False
+    fields = ["channel", "target", "status", "attempts", "last_error", "sent_at", "read_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyAdmin):
+    list_display = ["title", "rule", "region", "level", "status", "created_at"]
+    list_filter = ["rule", "status", "level"]
+    search_fields = ["title", "region__code", "region__name"]
+    list_select_related = ["region"]
+    inlines = [DeliveryInline]

@@ -55,7 +55,8 @@ from kewaspadaan.scoping import ancestor_codes
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "SignalInput", "alert_acknowledge", "alert_deliver", "alert_resolve", "profile_active",
+    "SignalInput", "alert_acknowledge", "alert_deliver", "alert_resolve", "profile_activate",
+    "profile_active",
     "region_activity_touch", "region_rescore", "regions_rescore", "rescore_all",
     "rescore_pending",
     "request_rescore", "signal_post", "signal_withdraw",
@@ -76,6 +77,26 @@ def profile_active() -> ScoringProfile:
                                  "notes": "docs/risk-method.md"},
         )
     return profile
+
+
+@transaction.atomic
+def profile_activate(*, profile: ScoringProfile) -> ScoringProfile:
+    """Make ``profile`` the active version and queue a full rescore with it on commit."""
+    profile.to_profile()  # refuses unknown parameters
+    ScoringProfile.objects.filter(is_active=True).exclude(pk=profile.pk).update(is_active=False)
+    profile.is_active = True
+    profile.save(update_fields=["is_active"])
+    transaction.on_commit(_queue_full_rescore)
+    return profile
+
+
+def _queue_full_rescore() -> None:
+    from kewaspadaan import tasks
+
+    try:
+        tasks.rescore_all.delay()
+    except Exception:  # noqa: BLE001 - the hourly periodic rescore applies it anyway
+        log.warning("full rescore not queued (broker unavailable)")
 
 
 def region_activity_touch(*, region_code: str, at: dt.datetime) -> None:
