@@ -185,7 +185,9 @@ def schedule_rescore() -> None:
     from kewaspadaan import tasks
 
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        tasks.rescore_pending.apply()
+        # In-process: every commit hook of a burst would run; the first serves them all.
+        if RescoreRequest.objects.exists():
+            tasks.rescore_pending.apply()
         return
     if not cache.add(SCHEDULED_KEY, "1", timeout=settings.RESCORE_COALESCE_SECONDS * 10):
         return
