@@ -30,6 +30,12 @@ from laporan.choices import (
 INCIDENT_SCOPE = JurisdictionScope(
     region_field="region", classification_field="classification", owner_field="created_by"
 )
+# Records that belong to an incident (actors, transitions, referrals, evidence) are seen by
+# whoever may see the incident.
+VIA_INCIDENT = JurisdictionScope(
+    region_field="incident__region", classification_field="incident__classification",
+    owner_field="incident__created_by",
+)
 
 
 class Incident(models.Model):
@@ -195,10 +201,7 @@ class IncidentActor(models.Model):
     count = models.PositiveIntegerField(_("number"), default=1)
     description = models.CharField(_("description"), max_length=200, blank=True)
 
-    jurisdiction_scope = JurisdictionScope(
-        region_field="incident__region", classification_field="incident__classification",
-        owner_field="incident__created_by",
-    )
+    jurisdiction_scope = VIA_INCIDENT
 
     class Meta:
         verbose_name = _("actor")
@@ -226,10 +229,7 @@ class IncidentTransition(models.Model):
     at = models.DateTimeField(_("at"), default=timezone.now)
     reason = models.TextField(_("reason"), blank=True)
 
-    jurisdiction_scope = JurisdictionScope(
-        region_field="incident__region", classification_field="incident__classification",
-        owner_field="incident__created_by",
-    )
+    jurisdiction_scope = VIA_INCIDENT
 
     class Meta:
         verbose_name = _("status change")
@@ -271,10 +271,7 @@ class Referral(models.Model):
 
     history = HistoricalRecords(verbose_name=_("referral version"))
 
-    jurisdiction_scope = JurisdictionScope(
-        region_field="incident__region", classification_field="incident__classification",
-        owner_field="incident__created_by",
-    )
+    jurisdiction_scope = VIA_INCIDENT
 
     class Meta:
         verbose_name = _("referral")
@@ -327,10 +324,7 @@ class Evidence(models.Model):
                                     verbose_name=_("uploaded by"), related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
-    jurisdiction_scope = JurisdictionScope(
-        region_field="incident__region", classification_field="incident__classification",
-        owner_field="incident__created_by",
-    )
+    jurisdiction_scope = VIA_INCIDENT
 
     class Meta:
         verbose_name = _("evidence")

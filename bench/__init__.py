@@ -1,0 +1,1 @@
+"""Benchmarks (STYLE.md: speed targets live here, never in timed unit tests)."""
