@@ -13,8 +13,10 @@ by the benchmark) with:
    of a snapshot are among the top five of the stage sets it contains);
 3. saturation, levels and roll-ups in Python on a few thousand numbers (scoring.score and
    scoring.roll_up, unchanged);
-4. one bulk upsert (INSERT ... ON CONFLICT DO UPDATE) for every kab/kota and province
-   snapshot, in one transaction (one commit instead of one per snapshot);
+4. one bulk upsert (INSERT ... ON CONFLICT DO UPDATE ... WHERE the numbers changed) for
+   every kab/kota and province snapshot, in one transaction (one commit instead of one per
+   snapshot); an hourly re-run of the same day rewrites only what changed (so, unlike the
+   engine, ``computed_at`` then means "last changed");
 5. the alert rules on national aggregates (previous levels, weekly counts, critical
    signals: one query each), creating only the alerts whose key is new.
 """
