@@ -154,7 +154,7 @@ def _settings_environment(values: dict[str, str]) -> dict[str, str]:
     ``values``."""
     drop = settings_variables() | {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     keep = {k: v for k, v in os.environ.items() if k not in drop}
-    return {**keep, **values}
+    return {**keep, **values, "KW_DOTENV": "0"}
 
 
 def test_env_example_passes_the_deploy_checks(tmp_path):

@@ -520,6 +520,8 @@ def _alert_create(*, condition, region, election, level, total, title, message,
                   source_ref: str = "") -> list[Alert]:
     """Create the alert of a condition once: the unique key settles races between workers.
     Its deliveries are created with it, and sent by their own task after the commit."""
+    if Alert.objects.filter(condition_key=condition.key).exists():
+        return []  # raised before (the hourly rescore meets old conditions again)
     try:
         with transaction.atomic():
             alert = Alert.objects.create(

@@ -25,6 +25,7 @@ def run_manage(*args, env_vars):
              if k in ("PATH", "HOME", "LANG", "PYTHONPATH", "SYSTEMROOT")}
     clean.update(env_vars)
     clean["DJANGO_SETTINGS_MODULE"] = "kewaspadaan.settings"
+    clean["KW_DOTENV"] = "0"  # the checkout's development .env must not fill the gaps
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=clean,
         capture_output=True, text=True, timeout=120,
