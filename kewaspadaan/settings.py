@@ -251,7 +251,7 @@ REST_FRAMEWORK = {
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Apps add their API resources to the one /api/v1/ router through these functions.
-API_ROUTES = ["laporan.api.urls.register"]
+API_ROUTES = ["laporan.api.urls.register", "forkopimda.api.urls.register"]
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kewaspadaan API",
     "DESCRIPTION": (

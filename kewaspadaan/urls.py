@@ -21,6 +21,7 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("", include("kewaspadaan.urls_pages")),
     path("", include("laporan.urls")),
+    path("", include("forkopimda.urls")),
     path("api/v1/", include("kewaspadaan.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -1,0 +1,3 @@
+"""Dashboard pages (issue 5)."""
+
+urlpatterns: list = []

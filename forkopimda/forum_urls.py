@@ -1,0 +1,3 @@
+"""Forum, meeting and recommendation pages and their documents (issue 6)."""
+
+urlpatterns: list = []
