@@ -23,6 +23,8 @@ app.conf.task_routes = {
     "kewaspadaan.tasks.rescore_*": {"queue": "scoring"},
     "kewaspadaan.tasks.deliver_alert": {"queue": "notifications"},
     "kewaspadaan.tasks.retry_failed_deliveries": {"queue": "notifications"},
+    "forkopimda.tasks.notify_overdue": {"queue": "notifications"},
+    "forkopimda.tasks.deliver_overdue_notices": {"queue": "notifications"},
 }
 app.autodiscover_tasks()
 
@@ -38,6 +40,12 @@ app.conf.beat_schedule = {
     "retry-failed-deliveries": {
         "task": "kewaspadaan.tasks.retry_failed_deliveries",
         "schedule": crontab(minute="*/10"),
+    },
+    # Recommendations past their deadline: one notice per recipient (a rerun sends nothing
+    # twice), early each morning so it is waiting when work starts in WIT (05:15 WIB).
+    "notify-overdue-recommendations": {
+        "task": "forkopimda.tasks.notify_overdue",
+        "schedule": crontab(hour=5, minute=15),
     },
 }
 
