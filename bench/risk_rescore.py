@@ -431,9 +431,18 @@ def signals_fill(*, factory: SignalFactory, total: int, focal: str, seed: int,
             f"SELECT region_id, MAX(posted_at) FROM {table} GROUP BY region_id "
             "ON CONFLICT (region_id) DO UPDATE SET last_report_at = EXCLUDED.last_report_at")
     copy_seconds = time.perf_counter() - start
+    # The rank key signal_post stores with each signal, here for all at once: the cost of
+    # activating a new scoring profile (national.signals_rank rewrites every row).
+    from kewaspadaan.services import national, profile_active
+
+    start = time.perf_counter()
+    with transaction.atomic():
+        national.signals_rank(profile_row=profile_active())
+    rank_seconds = time.perf_counter() - start
     start = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM ANALYZE {table}")
+        # As if each row had been written with its key: no second version of every row.
+        cursor.execute(f"VACUUM FULL ANALYZE {table}")
         cursor.execute("ANALYZE")
     vacuum_seconds = time.perf_counter() - start
     with connection.cursor() as cursor:
@@ -444,64 +453,15 @@ def signals_fill(*, factory: SignalFactory, total: int, focal: str, seed: int,
         n, live, regions, focal_count, size = cursor.fetchone()
     return {"signals": n, "live": live, "regions": regions, "focal_signals": focal_count,
             "table_bytes": size, "copy_seconds": round(copy_seconds, 2),
+            "rank_seconds": round(rank_seconds, 2),
             "vacuum_analyze_seconds": round(vacuum_seconds, 2)}
 
 
 # --- The floor: the formula in SQL ------------------------------------------------------------
 
-def _sql_float(value: float) -> str:
-    return repr(float(value))
-
-
-def _sql_text(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def signal_value_sql(profile, s: str = "s") -> str:
-    """``scoring.signal_value`` as a SQL expression on the signal table, factor by factor in
-    the same order (so each row's value is the same double as in Python)."""
-
-    def lookup(column: str, table: dict, default: float, quote) -> str:
-        whens = " ".join(f"WHEN {quote(k)} THEN {_sql_float(v)}" for k, v in table.items())
-        return f"(CASE {s}.{column} {whens} ELSE {_sql_float(default)} END)"
-
-    severity = lookup("severity", profile.severity, 1.0, str)
-    reliability = lookup("reliability", profile.reliability, 0.5, _sql_text)
-    credibility = lookup("credibility", profile.credibility, 0.5, str)
-    verification = lookup("verification", profile.verification, 0.0, _sql_text)
-    stage = stage_factor_sql(profile, s)
-    casualties = (f"(1.0 + LEAST({_sql_float(profile.injured_weight)} * {s}.injured + "
-                  f"{_sql_float(profile.killed_weight)} * {s}.killed, "
-                  f"{_sql_float(profile.casualty_cap)}))")
-    return (f"{s}.indicator_weight * {severity} * {reliability} * {credibility} * "
-            f"{verification} * {stage} * {casualties}")
-
-
-def stage_factor_sql(profile, s: str = "s") -> str:
-    """The largest multiplier among the signal's stages for its category, 1 otherwise."""
-    tables = profile.stage_multipliers
-    if all(m >= 1.0 for table in tables.values() for m in table.values()):
-        # Every multiplier is at least 1, so max(multipliers of matching stages, 1) is exact.
-        whens = []
-        for category, table in tables.items():
-            terms = ", ".join(
-                f"CASE WHEN strpos(',' || {s}.stages || ',', {_sql_text(',' + slug + ',')}) > 0 "
-                f"THEN {_sql_float(m)} ELSE 1.0 END" for slug, m in table.items())
-            whens.append(f"WHEN {_sql_text(category)} THEN GREATEST(1.0, {terms})")
-        return f"(CASE {s}.category {' '.join(whens)} ELSE 1.0 END)"
-    # General form (a multiplier below 1): max over the stages, 1 for a stage not listed.
-    pairs = ", ".join(f"({_sql_text(c)}, {_sql_text(slug)}, {_sql_float(m)})"
-                      for c, table in tables.items() for slug, m in table.items())
-    return (f"(SELECT COALESCE(MAX(COALESCE(m.mult, 1.0)), 1.0) "
-            f"FROM unnest(string_to_array({s}.stages, ',')) AS u(slug) "
-            f"LEFT JOIN (VALUES {pairs}) AS m(category, slug, mult) "
-            f"ON m.category = {s}.category AND m.slug = u.slug)")
-
-
-def decay_sql(profile, reference_end: str, s: str = "s") -> str:
-    """``scoring.decay`` of the age in days at ``reference_end`` (a timestamptz expression)."""
-    age = f"date_part('epoch', {reference_end} - {s}.occurred_at) / 86400.0"
-    return f"power(0.5, GREATEST({age}, 0.0) / {_sql_float(profile.half_life_days)})"
+# The formula in SQL is the engine's own (kewaspadaan.scoring_sql), so the floor computes
+# exactly what the Python code computes.
+from kewaspadaan.scoring_sql import decay_sql, signal_value_sql  # noqa: E402
 
 
 def day_ends(day: dt.date) -> list[tuple[str, dt.datetime]]:
@@ -703,16 +663,31 @@ def scores_clear() -> None:
     RiskScore.objects.all().delete()
 
 
+def per_region_rescore_all(*, day: dt.date) -> int:
+    """The full rescore through the per-region path (``regions_rescore`` over every kab/kota:
+    what ``rescore_all`` does on SQLite, and did everywhere before the set-based path)."""
+    from kewaspadaan.choices import RegionLevel
+    from kewaspadaan.models import Region, RiskScore, Signal
+    from kewaspadaan.services import risk
+
+    codes = set(Signal.objects.values_list("region_id", flat=True).distinct())
+    codes |= set(RiskScore.objects.filter(region__level=RegionLevel.KABKOTA)
+                 .values_list("region_id", flat=True).distinct())
+    regions = list(Region.objects.filter(code__in=codes).order_by("code"))
+    risk.regions_rescore(regions=regions, day=day)
+    return len(regions)
+
+
 def full_rescore_child(args) -> None:
     """One national rescore in this fresh process (the engine's ``rescore_all``, or with
-    --sketch the proposal's sketch); prints its figures as JSON on stdout."""
+    --per-region the per-region path); prints its figures as JSON on stdout."""
     django_setup()
     from django.db import connection
 
     from kewaspadaan.models import Alert, RiskScore
 
-    if args.sketch:
-        from bench.bulk_rescore_sketch import bulk_rescore as rescore
+    if args.per_region:
+        rescore = per_region_rescore_all
     else:
         from kewaspadaan.services import rescore_all as rescore
 
@@ -745,7 +720,7 @@ def full_rescore_child(args) -> None:
 
 
 def full_rescore(url: str, day: dt.date, profile_to: str | None = None,
-                 sketch: bool = False) -> dict:
+                 per_region: bool = False) -> dict:
     from django.db import connections
 
     connections.close_all()  # the child gets the database to itself
@@ -753,8 +728,8 @@ def full_rescore(url: str, day: dt.date, profile_to: str | None = None,
                "--database-url", url, "--day", day.isoformat()]
     if profile_to:
         command += ["--profile-to", profile_to]
-    if sketch:
-        command += ["--sketch"]
+    if per_region:
+        command += ["--per-region"]
     done = subprocess.run(command, capture_output=True, text=True, env=os.environ,  # noqa: S603
                           check=False)
     if done.returncode != 0:
@@ -807,29 +782,18 @@ def snapshots_compare(real: dict, other: dict) -> dict:
             "mismatches": {k: v for k, v in mismatches.items() if v}}
 
 
-def sketch_measure(*, url: str, day: dt.date, runs: int, label: str) -> dict:
-    """The proposal's sketch on the same data: run it like the real rescore and check it
-    wrote the same snapshots and alerts."""
+def per_region_measure(*, url: str, day: dt.date, label: str) -> dict:
+    """The per-region path on the same data, once (a re-run of the day, as the engine's
+    re-runs), and a check that it wrote the same snapshots and alerts as ``rescore_all``."""
     real_snaps, real_alerts = snapshots_read(day)
-    scores_clear()
-    vacuum_analyze()
-    results, checks = [], []
-    for i in range(runs):
-        log(f"[{label}] sketch of the proposal, run {i + 1}/{runs} ...")
-        result = full_rescore(url, day, sketch=True)
-        results.append(result)
-        snaps, alerts = snapshots_read(day)
-        check = snapshots_compare(real_snaps, snaps)
-        check["alert_keys_equal"] = alerts == real_alerts
-        check["alerts_only_real"] = len(real_alerts - alerts)
-        check["alerts_only_sketch"] = len(alerts - real_alerts)
-        checks.append(check)
-        log(f"[{label}]   {fmt_seconds(result['seconds'])}, {result['queries']:,} queries, "
-            f"peak RSS {result['peak_rss_mb']:.0f} MB; same as the engine: {check}")
-    return {"runs": results, "checks": checks, "first": results[0]["seconds"],
-            "rerun_median": (statistics.median(r["seconds"] for r in results[1:])
-                             if len(results) > 1 else None),
-            "peak_rss_mb": max(r["peak_rss_mb"] for r in results)}
+    log(f"[{label}] per-region path over every kab/kota (re-run of the day) ...")
+    result = full_rescore(url, day, per_region=True)
+    snaps, alerts = snapshots_read(day)
+    check = snapshots_compare(snaps, real_snaps)
+    check["alert_keys_equal"] = alerts == real_alerts
+    log(f"[{label}]   {fmt_seconds(result['seconds'])}, {result['queries']:,} queries, "
+        f"peak RSS {result['peak_rss_mb']:.0f} MB; rescore_all wrote the same: {check}")
+    return {"run": result, "seconds": result["seconds"], "check": check}
 
 
 def region_rescore_runs(code: str, day: dt.date, repeats: int) -> dict:
@@ -932,123 +896,9 @@ def measure_state(*, label: str, total: int, seed: int, factory, args, url: str,
     state["region"] = region_rescore_runs(args.region, day, args.region_repeats)
     log(f"[{label}] region_rescore({args.region}) {fmt_seconds(state['region']['median'])}, "
         f"{state['region']['queries'][-1]} queries")
-    if not args.no_sketch:
-        state["sketch"] = sketch_measure(url=url, day=day, runs=args.full_runs, label=label)
-    if args.probe_stored_points and label != "10k":
-        state["stored_points"] = probe_stored_points(profile, day, election.pk, args.repeats)
-        sp = state["stored_points"]
-        log(f"[{label}] stored points: raw {fmt_seconds(sp['aggregate_raw']['median'])}, with "
-            f"top-5 indicators {fmt_seconds(sp['aggregate_with_indicators']['median'])}, "
-            f"top-5 signals by index {fmt_seconds(sp['top5']['median'])}; vs stored "
-            f"snapshots: {sp['aggregate_with_indicators']['check']}")
+    if not args.no_per_region:
+        state["per_region"] = per_region_measure(url=url, day=day, label=label)
     return state
-
-
-def probe_stored_points(profile, day: dt.date, election_id: int, repeats: int) -> dict:
-    """A probe of the proposal's schema change, on the benchmark's own copy of the table
-    (run last: it adds a column and an index). Every signal keeps its points decayed to a
-    fixed anchor instant, ``value x 2^((occurred_at - anchor)/half-life)``: time-invariant,
-    set when posted, rewritten only when the active profile changes. Then every snapshot's
-    raw components and top-5 indicators come from one aggregate with no formula per row,
-    and the top-5 signals from an index, because ranking by this key is ranking by the
-    decayed points of any day."""
-    from django.db import connection
-
-    from kewaspadaan.models import Stage
-    from kewaspadaan.services.risk import _reference_day
-
-    anchor = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-    half_life = profile.half_life_days * 86400.0
-    out: dict = {"anchor": anchor.isoformat()}
-    with connection.cursor() as cursor:
-        start = time.perf_counter()
-        cursor.execute("ALTER TABLE kewaspadaan_signal ADD COLUMN rank_points double precision")
-        cursor.execute(
-            f"UPDATE kewaspadaan_signal s SET rank_points = {signal_value_sql(profile)} * "
-            "power(2.0, (date_part('epoch', s.occurred_at) - %s) / %s)",
-            [anchor.timestamp(), half_life])
-        out["fill_seconds"] = round(time.perf_counter() - start, 2)
-        start = time.perf_counter()
-        # As if the column had been filled at insert: no second version of every row.
-        cursor.execute("VACUUM FULL ANALYZE kewaspadaan_signal")
-        cursor.execute("CREATE INDEX signal_rank_idx ON kewaspadaan_signal "
-                       "(region_id, stages, rank_points DESC) WHERE withdrawn_at IS NULL")
-        cursor.execute("ANALYZE kewaspadaan_signal")
-        out["vacuum_full_index_seconds"] = round(time.perf_counter() - start, 2)
-
-    ends = dict(day_ends(day))
-    ends_sql = ", ".join("(%s, %s::timestamptz)" for _ in ends)
-    ends_params = [v for pair in ends.items() for v in pair]
-    stages = [None, *Stage.objects.filter(election_id=election_id, start_date__lte=day)]
-    factors, factor_params = [], []
-    for stage in stages:
-        for tz, ref_end in day_ends(_reference_day(stage, day)):
-            factors.append("(%s, %s, %s::float8)")
-            factor_params += [stage.slug if stage else "", tz,
-                              0.5 ** ((ref_end - anchor).total_seconds() / half_life)]
-    where = ("FROM kewaspadaan_signal s JOIN kewaspadaan_region r ON r.code = s.region_id "
-             f"JOIN (VALUES {ends_sql}) AS e(tz, day_end) ON e.tz = r.timezone "
-             "WHERE s.withdrawn_at IS NULL AND s.occurred_at < e.day_end "
-             "AND (s.election_id = %s OR s.election_id IS NULL)")
-    # One scan; the stage expansion, the sums per snapshot (and the top-5 indicators) happen
-    # on the groups, not on the rows.
-    def expanded(keys: str) -> str:
-        return (
-            f"WITH g AS (SELECT s.region_id, r.timezone, s.stages, {keys}, "
-            f"SUM(s.rank_points) AS p, COUNT(*) AS n {where} GROUP BY 1, 2, 3, {keys}), "
-            # Fenced, so the stage sets are unnested before the join with the factors.
-            f"gu AS MATERIALIZED (SELECT g.region_id, g.timezone, u.slug, "
-            f"{keys.replace('s.', 'g.')}, g.p, g.n FROM g CROSS JOIN LATERAL "
-            "unnest('{\"\"}'::text[] || string_to_array(g.stages, ',')) AS u(slug)), "
-            f"x AS (SELECT gu.region_id, gu.slug, {keys.replace('s.', 'gu.')}, "
-            "gu.p * f.factor AS p, gu.n FROM gu "
-            f"JOIN (VALUES {', '.join(factors)}) AS f(slug, tz, factor) "
-            "ON f.slug = gu.slug AND f.tz = gu.timezone) ")
-
-    queries = {
-        "aggregate_raw": expanded("s.athg")
-        + "SELECT region_id, slug, athg, NULL::bigint, SUM(p), SUM(n) FROM x GROUP BY 1, 2, 3",
-        "aggregate_with_indicators": expanded("s.athg, s.indicator_id")
-        + "SELECT region_id, slug, athg, NULL::bigint, SUM(p), SUM(n) FROM x GROUP BY 1, 2, 3 "
-        "UNION ALL SELECT region_id, slug, NULL, indicator_id, p, n FROM ("
-        "SELECT region_id, slug, indicator_id, SUM(p) AS p, SUM(n) AS n, row_number() OVER "
-        "(PARTITION BY region_id, slug ORDER BY SUM(p) DESC) AS rank FROM x GROUP BY 1, 2, 3"
-        ") top WHERE rank <= 5",
-    }
-    params = [*ends_params, election_id, *factor_params]
-    for name, sql in queries.items():
-        runs = []
-        for _ in range(repeats):
-            seconds, rows = run_sql(sql, params, work_mem=PROPOSAL_WORK_MEM)
-            runs.append(seconds)
-        sql_raw: dict = defaultdict(dict)
-        for region_id, slug, athg, indicator_id, points, _n in rows:
-            if indicator_id is None:
-                sql_raw[(region_id, slug)][athg] = points
-        out[name] = {"runs": runs, "median": statistics.median(runs), "rows": len(rows),
-                     "explain": explain(sql, params, work_mem=PROPOSAL_WORK_MEM),
-                     "check": floor_check_snapshots(sql_raw, day=day, election_id=election_id)}
-
-    # Top-5 signal candidates per kab/kota x stage set: five index entries each.
-    _seconds, parts = run_sql(f"SELECT DISTINCT s.region_id, s.stages, e.day_end {where}",
-                              [*ends_params, election_id])
-    top5 = (
-        "SELECT p.region_id, p.stages, t.id, t.rank_points FROM "
-        "unnest(%s::text[], %s::text[], %s::timestamptz[]) AS p(region_id, stages, day_end) "
-        "CROSS JOIN LATERAL (SELECT s.id, s.rank_points FROM kewaspadaan_signal s "
-        "WHERE s.region_id = p.region_id AND s.stages = p.stages "
-        "AND s.withdrawn_at IS NULL AND s.occurred_at < p.day_end "
-        "AND (s.election_id = %s OR s.election_id IS NULL) "
-        "ORDER BY s.rank_points DESC LIMIT 5) AS t")
-    top5_params = [[r[0] for r in parts], [r[1] for r in parts], [r[2] for r in parts],
-                   election_id]
-    runs = []
-    for _ in range(repeats):
-        seconds, rows = run_sql(top5, top5_params)
-        runs.append(seconds)
-    out["top5"] = {"runs": runs, "median": statistics.median(runs), "rows": len(rows),
-                   "partitions": len(parts)}
-    return out
 
 
 def profile_top(path: Path, limit: int = 30) -> str:
@@ -1122,16 +972,11 @@ def report(results: dict) -> str:
     row("  queries", str(small["region"]["queries"][-1]), str(big["region"]["queries"][-1]))
     row("  time in SQL (median)", fmt_seconds(small["region"]["sql_seconds_median"]),
         fmt_seconds(big["region"]["sql_seconds_median"]))
-    if "sketch" in big:
-        row("sketch of the proposal: first of the day", fmt_seconds(small["sketch"]["first"]),
-            fmt_seconds(big["sketch"]["first"]))
-        row("sketch of the proposal: re-run (median)",
-            fmt_seconds(small["sketch"]["rerun_median"]),
-            fmt_seconds(big["sketch"]["rerun_median"]))
-        row("  queries (first run)", f"{small['sketch']['runs'][0]['queries']:,}",
-            f"{big['sketch']['runs'][0]['queries']:,}")
-        row("  peak RSS of the process", f"{small['sketch']['peak_rss_mb']:.0f} MB",
-            f"{big['sketch']['peak_rss_mb']:.0f} MB")
+    if "per_region" in big:
+        row("per-region path over every kab/kota (re-run)",
+            fmt_seconds(small["per_region"]["seconds"]), fmt_seconds(big["per_region"]["seconds"]))
+        row("  queries", f"{small['per_region']['run']['queries']:,}",
+            f"{big['per_region']['run']['queries']:,}")
     r = results["ratios"]
     lines += [
         "",
@@ -1146,37 +991,22 @@ def report(results: dict) -> str:
         ratio_line("  same, fastest run against fastest run", r["region_big_over_small_min"],
                    "~ 1x", r["region_big_over_small_min"] <= 1.25),
     ]
-    if "sketch_over_floor" in r:
-        check = big["sketch"]["checks"][-1]
+    if "per_region_over_floor" in r:
+        check = big["per_region"]["check"]
         lines += [
-            ratio_line("sketch of the proposal / floor (re-run, at N)", r["sketch_over_floor"],
-                       "<= 2x", r["sketch_over_floor"] <= 2),
-            ratio_line("sketch of the proposal / floor (first, at N)",
-                       r["sketch_first_over_floor"], "<= 2x", r["sketch_first_over_floor"] <= 2),
-            f"  sketch wrote the engine's snapshots: {check['compared']:,} compared, raw max "
-            f"relative difference {check['max_relative_difference_raw']:.1e}, scores max "
-            f"difference {check['max_abs_difference_scores']}, mismatches "
-            f"{check['mismatches'] or 'none'}, same alerts: "
-            f"{all(c['alert_keys_equal'] for c in big['sketch']['checks'])}",
+            ratio_line("per-region path / floor (re-run, at N)", r["per_region_over_floor"],
+                       "", True).replace(" ok", ""),
+            f"  rescore_all (set-based) wrote the per-region path's snapshots: "
+            f"{check['compared']:,} compared, raw max relative difference "
+            f"{check['max_relative_difference_raw']:.1e}, scores max difference "
+            f"{check['max_abs_difference_scores']}, mismatches {check['mismatches'] or 'none'}, "
+            f"same alerts: {check['alert_keys_equal']}",
         ]
-    if "stored_points" in big:
-        sp = big["stored_points"]
-        sp_diff = max(v for q in ("aggregate_raw", "aggregate_with_indicators")
-                      for k, v in sp[q]["check"].items() if k.startswith("max_"))
-        lines += [
-            "",
-            "probe of the proposed stored-points column (at N; schema change, not the engine)",
-            f"  every snapshot's raw components: {fmt_seconds(sp['aggregate_raw']['median'])} "
-            f"({r['stored_points_raw_over_floor']:.2f}x the floor); with the top-5 "
-            f"indicators: {fmt_seconds(sp['aggregate_with_indicators']['median'])} "
-            f"({r['stored_points_with_indicators_over_floor']:.2f}x); raw max relative "
-            f"difference to the stored snapshots {sp_diff:.1e}",
-            f"  top-5 signal candidates by index ({sp['top5']['partitions']:,} kab/kota x stage "
-            f"sets): {fmt_seconds(sp['top5']['median'])} "
-            f"({r['stored_points_top5_over_floor']:.2f}x the floor)",
-            f"  one-off fill of the column: {sp['fill_seconds']} s (VACUUM FULL and index "
-            f"{sp['vacuum_full_index_seconds']} s)",
-        ]
+    lines += [
+        "",
+        f"rank keys of every signal (what a profile change costs; signal_post stores them "
+        f"as it goes): {fmt_seconds(big['fill']['rank_seconds'])}",
+    ]
     lines += [
         "",
         "floor check (SQL formula against the Python formula)",
@@ -1228,13 +1058,10 @@ def parse_args(argv=None):
                         help="leave the kw_bench database in place afterwards")
     parser.add_argument("--database-url", default=None,
                         help=f"default: DATABASE_URL if it names kw_bench*, else {DEFAULT_URL}")
-    parser.add_argument("--no-sketch", action="store_true",
-                        help="skip the sketch of the proposed bulk rescore")
-    parser.add_argument("--probe-stored-points", action="store_true",
-                        help="at the end, probe the proposed stored-points column (alters "
-                             "the benchmark's own signal table)")
+    parser.add_argument("--no-per-region", action="store_true",
+                        help="skip the comparison run of the per-region path")
     parser.add_argument("--child-full-rescore", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--sketch", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--per-region", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--profile-to", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
@@ -1342,17 +1169,8 @@ def run(args, url: str) -> dict:
         "region_big_over_small_min": big["region"]["min"] / small["region"]["min"],
         "every_snapshot_aggregate_over_floor": big["every_snapshot_aggregate"]["median"] / floor,
     }
-    if "stored_points" in big:
-        sp = big["stored_points"]
-        results["ratios"]["stored_points_raw_over_floor"] = (
-            sp["aggregate_raw"]["median"] / floor)
-        results["ratios"]["stored_points_with_indicators_over_floor"] = (
-            sp["aggregate_with_indicators"]["median"] / floor)
-        results["ratios"]["stored_points_top5_over_floor"] = sp["top5"]["median"] / floor
-    if "sketch" in big:
-        results["ratios"]["sketch_over_floor"] = (
-            big["sketch"]["rerun_median"] or big["sketch"]["first"]) / floor
-        results["ratios"]["sketch_first_over_floor"] = big["sketch"]["first"] / floor
+    if "per_region" in big:
+        results["ratios"]["per_region_over_floor"] = big["per_region"]["seconds"] / floor
     return results
 
 

@@ -160,3 +160,38 @@ def roll_up(children: Iterable[Mapping[str, float]]) -> dict[str, float]:
         for c in COMPONENTS:
             totals[c] += child.get(c, 0.0)
     return totals
+
+
+# --- Rank key: decayed points as a time-invariant number --------------------------------
+#
+# value x 0.5^((t_ref - t)/h) = exp(ln(value) + (t - anchor)/h x ln 2 - (t_ref - anchor)/h x ln 2)
+#
+# The first two terms depend on the signal only: stored once per signal as its rank key,
+# they let PostgreSQL rank signals by decayed points at any reference time with an index,
+# and sum decayed points as exp(rank_key - shift(t_ref)). Log space never overflows, whatever
+# the half-life or the distance from the anchor.
+
+RANK_ANCHOR_EPOCH = 1704067200.0  # 2024-01-01T00:00:00Z
+LN2 = math.log(2.0)
+
+
+def rank_shift(reference_epoch: float, profile: Profile) -> float:
+    """The term to subtract from a rank key to get points decayed to ``reference_epoch``."""
+    return (reference_epoch - RANK_ANCHOR_EPOCH) / 86400.0 / profile.half_life_days * LN2
+
+
+def rank_key(signal: Signal, occurred_epoch: float, profile: Profile) -> float | None:
+    """ln(value) + (occurred - anchor)/h x ln 2; None for a signal worth nothing."""
+    value = signal_value(signal, profile)
+    if value <= 0:
+        return None
+    return math.log(value) + rank_shift(occurred_epoch, profile)
+
+
+def points_from_rank(key: float | None, reference_epoch: float, occurred_epoch: float,
+                     profile: Profile) -> float:
+    """Decayed points of a signal from its rank key (a signal from after the reference time
+    counts in full, as ``decay`` does)."""
+    if key is None:
+        return 0.0
+    return math.exp(key - rank_shift(max(reference_epoch, occurred_epoch), profile))

@@ -64,12 +64,14 @@ def chromium_path() -> str | None:
     return None
 
 
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if item.get_closest_marker("postgres"):
-            item.add_marker(pytest.mark.usefixtures("require_postgres"))
-        if item.get_closest_marker("redis"):
-            item.add_marker(pytest.mark.usefixtures("require_redis"))
+@pytest.fixture(autouse=True)
+def _service_markers(request):
+    """``@pytest.mark.postgres`` / ``@pytest.mark.redis``: skip (laptop) or fail (CI) when
+    the service is missing. (A fixture: markers added at collection cannot add fixtures.)"""
+    if request.node.get_closest_marker("postgres"):
+        request.getfixturevalue("require_postgres")
+    if request.node.get_closest_marker("redis"):
+        request.getfixturevalue("require_redis")
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ incidents. Scores are snapshots per region x election x stage (or all stages) x 
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -91,6 +91,11 @@ class Signal(models.Model):
     occurred_at = models.DateTimeField(_("time of the event"))
     posted_at = models.DateTimeField(_("posted at"), default=timezone.now)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    # Decayed points as a time-invariant number (scoring.rank_key) under the profile version
+    # named beside it: the national rescore sums and ranks by it in the database.
+    rank_key = models.FloatField(_("rank key"), null=True, blank=True, editable=False)
+    rank_version = models.PositiveIntegerField(_("rank key profile version"), null=True,
+                                               blank=True, editable=False)
 
     jurisdiction_scope = JurisdictionScope(region_field="region")
 
@@ -102,6 +107,11 @@ class Signal(models.Model):
                          condition=Q(withdrawn_at__isnull=True)),
             models.Index(fields=["occurred_at"], name="signal_time_idx",
                          condition=Q(withdrawn_at__isnull=True)),
+            # The top contributors of every kab/kota x stage set, read in rank order.
+            models.Index(F("region"), F("stages"), F("rank_key").desc(),
+                         name="signal_rank_idx", condition=Q(withdrawn_at__isnull=True)),
+            # Signals whose rank key another profile version computed (none, normally).
+            models.Index(fields=["rank_version"], name="signal_rank_version_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["source", "source_ref"],

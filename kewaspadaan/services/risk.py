@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -139,15 +139,25 @@ def signal_post(*, data: SignalInput) -> Signal:
     (and of its former region when it moved)."""
     indicator = data.indicator
     category = indicator.parent.code if indicator.parent_id else indicator.code
+    stages = tuple(data.stages)
     values = {
         "label": data.label[:250], "region": data.region, "election": data.election,
         "indicator": indicator, "category": category,
         "indicator_weight": float(indicator.weight), "athg": data.athg,
         "severity": data.severity, "reliability": data.reliability,
         "credibility": data.credibility, "verification": data.verification,
-        "stages": ",".join(data.stages), "injured": data.injured, "killed": data.killed,
+        "stages": ",".join(stages), "injured": data.injured, "killed": data.killed,
         "occurred_at": data.occurred_at, "posted_at": timezone.now(), "withdrawn_at": None,
     }
+    profile_row = profile_active()
+    values["rank_key"] = scoring.rank_key(
+        scoring.Signal(ref=data.source_ref, athg=data.athg, indicator=indicator.code,
+                       category=category, indicator_weight=float(indicator.weight),
+                       severity=data.severity, reliability=data.reliability,
+                       credibility=data.credibility, verification=data.verification,
+                       stages=stages, injured=data.injured, killed=data.killed),
+        data.occurred_at.timestamp(), profile_row.to_profile())
+    values["rank_version"] = profile_row.version
     previous = Signal.objects.filter(source=data.source, source_ref=data.source_ref).first()
     signal, _created = Signal.objects.update_or_create(
         source=data.source, source_ref=data.source_ref, defaults=values
@@ -264,23 +274,45 @@ SIGNAL_FIELDS = ("source", "source_ref", "label", "athg", "indicator__code",
                  "occurred_at")
 
 
-def _store(*, region: Region | None, election: Election, stage: str, day: dt.date,
-           raw: dict, count: int, gap: bool, population, baseline, band: str,
-           profile_row: ScoringProfile, profile: scoring.Profile,
-           contributors: dict) -> RiskScore:
+def snapshot_values(*, raw: dict, count: int, gap: bool, population, baseline, band: str,
+                    profile: scoring.Profile, contributors: dict) -> dict:
+    """A snapshot's numbers: the formula applied to raw components (shared by the
+    per-region and the national paths, so both write the same numbers)."""
     result = scoring.score(raw, population=population, baseline=baseline, band_key=band,
                            profile=profile)
     values = {f"raw_{c}": raw[c] for c in scoring.COMPONENTS}
     values.update(result.components)
-    values.update(
-        incident_total=result.incident_total, total=result.total, level=result.level,
-        signal_count=count, coverage_gap=gap, population=population, baseline=baseline,
-        contributors=contributors, profile=profile_row, computed_at=timezone.now(),
+    values.update(incident_total=result.incident_total, total=result.total,
+                  level=result.level, signal_count=count, coverage_gap=gap,
+                  population=population, baseline=baseline, contributors=contributors)
+    return values
+
+
+def snapshot_build(*, region: Region | None, election: Election, stage: str, day: dt.date,
+                   profile_row: ScoringProfile, now: dt.datetime | None = None,
+                   **kwargs) -> RiskScore:
+    """An unsaved snapshot (see ``snapshot_values`` for the numbers)."""
+    return RiskScore(region=region, election=election, stage=stage, day=day,
+                     profile=profile_row, computed_at=now or timezone.now(),
+                     **snapshot_values(**kwargs))
+
+
+SNAPSHOT_FIELDS = ("raw_ancaman", "raw_tantangan", "raw_hambatan", "raw_gangguan", "ancaman",
+                   "tantangan", "hambatan", "gangguan", "incident_total", "total", "level",
+                   "signal_count", "coverage_gap", "population", "baseline", "contributors",
+                   "profile", "computed_at")
+
+
+def _save(snapshot: RiskScore) -> RiskScore:
+    saved, _created = RiskScore.objects.update_or_create(
+        region=snapshot.region, election=snapshot.election, stage=snapshot.stage,
+        day=snapshot.day, defaults={f: getattr(snapshot, f) for f in SNAPSHOT_FIELDS},
     )
-    snapshot, _created = RiskScore.objects.update_or_create(
-        region=region, election=election, stage=stage, day=day, defaults=values
-    )
-    return snapshot
+    return saved
+
+
+def _store(**kwargs) -> RiskScore:
+    return _save(snapshot_build(**kwargs))
 
 
 def _baseline(region: Region | None, election: Election) -> float | None:
@@ -293,6 +325,20 @@ def _baseline(region: Region | None, election: Election) -> float | None:
 def kabkota_rescore(*, region: Region, election: Election, day: dt.date,
                     profile_row: ScoringProfile) -> list[RiskScore]:
     """Snapshots of one kab/kota for ``day``: all stages together, and each started stage."""
+    activity = RegionActivity.objects.filter(region=region).values_list(
+        "last_report_at", flat=True).first()
+    stages = [None, *Stage.objects.filter(election=election, start_date__lte=day)
+              .order_by("order")]
+    return [_save(s) for s in kabkota_snapshots(
+        region=region, election=election, day=day, profile_row=profile_row, stages=stages,
+        last_report_at=activity, baseline=_baseline(region, election))]
+
+
+def kabkota_snapshots(*, region: Region, election: Election, day: dt.date,
+                      profile_row: ScoringProfile, stages: list, last_report_at,
+                      baseline: float | None, now: dt.datetime | None = None
+                      ) -> list[RiskScore]:
+    """The unsaved snapshots of one kab/kota, computed in Python from its signal rows."""
     profile = profile_row.to_profile()
     tz = ZoneInfo(region.iana_timezone)
     rows = list(
@@ -301,25 +347,20 @@ def kabkota_rescore(*, region: Region, election: Election, day: dt.date,
         .filter(Q(election=election) | Q(election__isnull=True))
         .values(*SIGNAL_FIELDS)
     )
-    activity = RegionActivity.objects.filter(region=region).values_list(
-        "last_report_at", flat=True).first()
     gap_since = _day_end(day, tz) - dt.timedelta(days=settings.COVERAGE_GAP_DAYS)
-    baseline = _baseline(region, election)
     snapshots = []
-    stages = [None, *Stage.objects.filter(election=election, start_date__lte=day)
-              .order_by("order")]
     for stage in stages:
         slug = stage.slug if stage else ""
         picked = rows if stage is None else [r for r in rows if slug in r["stages"].split(",")]
         end = _day_end(_reference_day(stage, day), tz)
         signals = [_to_signal(r, end) for r in picked]
         raw = scoring.raw_components(signals, profile)
-        gap = not picked and (activity is None or activity < gap_since)
-        snapshots.append(_store(
+        gap = not picked and (last_report_at is None or last_report_at < gap_since)
+        snapshots.append(snapshot_build(
             region=region, election=election, stage=slug, day=day, raw=raw,
             count=len(picked), gap=gap, population=region.population, baseline=baseline,
             band="kabkota", profile_row=profile_row, profile=profile,
-            contributors=_contributors(picked, signals, profile),
+            contributors=_contributors(picked, signals, profile), now=now,
         ))
     return snapshots
 
@@ -446,91 +487,124 @@ def rescore_all(*, day: dt.date | None = None) -> int:
     codes = set(Signal.objects.values_list("region_id", flat=True).distinct())
     codes |= set(RiskScore.objects.filter(region__level=RegionLevel.KABKOTA)
                  .values_list("region_id", flat=True).distinct())
+    day = day or timezone.localdate()
+    from kewaspadaan.services import national
+
+    if national.available():
+        national.national_rescore(codes=codes, day=day)
+        return len(codes)
     regions = list(Region.objects.filter(code__in=codes).order_by("code"))
-    regions_rescore(regions=regions, day=day or timezone.localdate())
+    regions_rescore(regions=regions, day=day)
     return len(regions)
 
 
 # --- Alerts -------------------------------------------------------------------------------
 
+def level_rise_text(*, region: Region, overall: RiskScore, previous_level: str | None):
+    return (
+        _("Risk in %(region)s rose to %(level)s") % {
+            "region": region.name, "level": overall.get_level_display()},
+        _("The ATHG score of %(region)s is %(total).1f (%(level)s), up from "
+          "%(previous)s.") % {"region": region.name, "total": overall.total,
+                              "level": overall.get_level_display(),
+                              "previous": previous_level or "—"},
+    )
+
+
+def surge_text(*, region: Region, last_7: int, prior: int):
+    return (
+        _("Surge of incidents in %(region)s") % {"region": region.name},
+        _("%(count)d verified incidents in the last 7 days, against a weekly "
+          "average of %(average).1f over the four weeks before.") % {
+            "count": last_7, "average": prior / 4},
+    )
+
+
+def critical_text(*, region: Region, label: str, killed: int, injured: int):
+    return (
+        _("Critical incident in %(region)s") % {"region": region.name},
+        _("%(label)s: %(killed)d killed, %(injured)d injured.") % {
+            "label": label, "killed": killed, "injured": injured},
+    )
+
+
 def evaluate_alerts(*, region: Region, election: Election, day: dt.date, overall: RiskScore,
                     previous_level: str | None, with_incident_rules: bool = True) -> list[Alert]:
-    created = []
+    """The early-warning rules for one region after its rescore (the national rescore runs
+    the same rules on national aggregates, kewaspadaan.services.national)."""
+    items = []
     rise = alert_rules.level_rise(region=region.code, election=election.slug, day=day,
                                   previous=previous_level, current=overall.level)
     if rise:
-        created += _alert_create(
-            condition=rise, region=region, election=election, level=overall.level,
-            total=overall.total,
-            title=_("Risk in %(region)s rose to %(level)s") % {
-                "region": region.name, "level": overall.get_level_display()},
-            message=_("The ATHG score of %(region)s is %(total).1f (%(level)s), up from "
-                      "%(previous)s.") % {"region": region.name, "total": overall.total,
-                                          "level": overall.get_level_display(),
-                                          "previous": previous_level or "—"},
-        )
-    if not with_incident_rules:
-        return created
-    tz = ZoneInfo(region.iana_timezone)
-    end = _day_end(day, tz)
-    live = Signal.objects.filter(region=region, withdrawn_at__isnull=True)
-    last_7 = live.filter(occurred_at__gte=end - dt.timedelta(days=7), occurred_at__lt=end)
-    prior = live.filter(occurred_at__gte=end - dt.timedelta(days=35),
-                        occurred_at__lt=end - dt.timedelta(days=7)).count()
-    surge = alert_rules.surge(region=region.code, election=election.slug, day=day,
-                              last_7_days=last_7.count(), previous_28_days=prior)
-    if surge:
-        created += _alert_create(
-            condition=surge, region=region, election=election, level=overall.level,
-            total=overall.total,
-            title=_("Surge of incidents in %(region)s") % {"region": region.name},
-            message=_("%(count)d verified incidents in the last 7 days, against a weekly "
-                      "average of %(average).1f over the four weeks before.") % {
-                "count": last_7.count(), "average": prior / 4},
-        )
-    for row in last_7.filter(Q(killed__gt=0) | Q(injured__gte=3) | Q(severity__gte=4)).values(
-        "source", "source_ref", "category", "severity", "injured", "killed", "label"
-    ):
-        critical = alert_rules.critical(
-            source=row["source"], source_ref=row["source_ref"], category=row["category"],
-            severity=row["severity"], injured=row["injured"], killed=row["killed"])
-        if critical:
-            created += _alert_create(
-                condition=critical, region=region, election=election, level=overall.level,
-                total=overall.total, source_ref=f"{row['source']}:{row['source_ref']}",
-                title=_("Critical incident in %(region)s") % {"region": region.name},
-                message=_("%(label)s: %(killed)d killed, %(injured)d injured.") % {
-                    "label": row["label"], "killed": row["killed"], "injured": row["injured"]},
-            )
-    return created
+        items.append((rise, region, overall, *level_rise_text(
+            region=region, overall=overall, previous_level=previous_level), ""))
+    if with_incident_rules:
+        tz = ZoneInfo(region.iana_timezone)
+        end = _day_end(day, tz)
+        live = Signal.objects.filter(region=region, withdrawn_at__isnull=True)
+        last_7 = live.filter(occurred_at__gte=end - dt.timedelta(days=7), occurred_at__lt=end)
+        last_7_count = last_7.count()
+        prior = live.filter(occurred_at__gte=end - dt.timedelta(days=35),
+                            occurred_at__lt=end - dt.timedelta(days=7)).count()
+        surge = alert_rules.surge(region=region.code, election=election.slug, day=day,
+                                  last_7_days=last_7_count, previous_28_days=prior)
+        if surge:
+            items.append((surge, region, overall,
+                          *surge_text(region=region, last_7=last_7_count, prior=prior), ""))
+        for row in last_7.filter(Q(killed__gt=0) | Q(injured__gte=3) | Q(severity__gte=4)
+                                 ).order_by("occurred_at", "id").values(
+            "source", "source_ref", "category", "severity", "injured", "killed", "label"
+        ):
+            critical = alert_rules.critical(
+                source=row["source"], source_ref=row["source_ref"], category=row["category"],
+                severity=row["severity"], injured=row["injured"], killed=row["killed"])
+            if critical:
+                items.append((critical, region, overall, *critical_text(
+                    region=region, label=row["label"], killed=row["killed"],
+                    injured=row["injured"]), f"{row['source']}:{row['source_ref']}"))
+    raised = set(Alert.objects.filter(condition_key__in=[i[0].key for i in items])
+                 .values_list("condition_key", flat=True)) if items else set()
+    # Conditions raised before are met again by every hourly rescore: skip them up front.
+    return alerts_create(election=election, items=[i for i in items if i[0].key not in raised])
 
 
 def recipients_for(region: Region) -> list[User]:
     """Officials and analysts of the region and of every region above it (nation included)."""
     codes = [region.code, *ancestor_codes(region.code)]
     return list(
-        User.objects.filter(is_active=True, role__in=[Role.OFFICIAL, Role.ANALYST,
-                                                      Role.NATIONAL])
+        User.objects.filter(is_active=True, role__in=RECIPIENT_ROLES)
         .filter(Q(jurisdiction_id__in=codes) | Q(jurisdiction__isnull=True))
         .order_by("pk")
     )
 
 
-def _alert_create(*, condition, region, election, level, total, title, message,
-                  source_ref: str = "") -> list[Alert]:
-    """Create the alert of a condition once: the unique key settles races between workers.
-    Its deliveries are created with it, and sent by their own task after the commit."""
-    if Alert.objects.filter(condition_key=condition.key).exists():
-        return []  # raised before (the hourly rescore meets old conditions again)
-    try:
-        with transaction.atomic():
-            alert = Alert.objects.create(
-                rule=condition.rule, condition_key=condition.key, region=region,
-                election=election, title=title[:250], message=message, level=level,
-                score_total=total, source_ref=source_ref,
-            )
-            deliveries = []
-            for user in recipients_for(region):
+RECIPIENT_ROLES = [Role.OFFICIAL, Role.ANALYST, Role.NATIONAL]
+
+
+def alerts_create(*, election: Election, items: list[tuple]) -> list[Alert]:
+    """Create the alert of each condition once, with its deliveries; the unique key settles
+    races between workers (a condition another worker created first is skipped). Items are
+    (condition, region, overall snapshot, title, message, source_ref). Deliveries are sent
+    by their own task after the commit."""
+    if not items:
+        return []
+    now = timezone.now()
+    alerts = [
+        Alert(rule=condition.rule, condition_key=condition.key, region=region,
+              election=election, title=title[:250], message=message, level=overall.level,
+              score_total=overall.total, source_ref=source_ref, created_at=now)
+        for condition, region, overall, title, message, source_ref in items
+    ]
+    # Recipients of every region concerned, from one query.
+    users = list(User.objects.filter(is_active=True, role__in=RECIPIENT_ROLES).order_by("pk"))
+    with transaction.atomic():
+        created = _alerts_insert(alerts)
+        deliveries = []
+        for alert in created:
+            codes = {alert.region_id, *ancestor_codes(alert.region_id)}
+            for user in users:
+                if user.jurisdiction_id is not None and user.jurisdiction_id not in codes:
+                    continue
                 deliveries.append(AlertDelivery(alert=alert, channel=Channel.PORTAL,
                                                 recipient=user, target=f"user:{user.pk}"))
                 if user.email:
@@ -539,11 +613,49 @@ def _alert_create(*, condition, region, election, level, total, title, message,
             for url in settings.ALERT_WEBHOOK_URLS:
                 deliveries.append(AlertDelivery(alert=alert, channel=Channel.WEBHOOK,
                                                 target=url))
-            AlertDelivery.objects.bulk_create(deliveries)
-    except IntegrityError:
-        return []  # another worker created this alert first
-    transaction.on_commit(lambda: _queue_delivery(alert.pk))
-    return [alert]
+        AlertDelivery.objects.bulk_create(deliveries, batch_size=1000)
+    if created:
+        ids = [a.pk for a in created]
+        transaction.on_commit(lambda: _queue_deliveries(ids))
+    return created
+
+
+def _alerts_insert(alerts: list[Alert]) -> list[Alert]:
+    """Insert the alerts whose condition is new; the others (raised meanwhile by another
+    worker) are left out. PostgreSQL: one INSERT ... ON CONFLICT DO NOTHING RETURNING."""
+    if connection.vendor != "postgresql":
+        created = []
+        for alert in alerts:
+            try:
+                with transaction.atomic():
+                    alert.save(force_insert=True)
+            except IntegrityError:
+                continue
+            created.append(alert)
+        return created
+    columns = ["rule", "condition_key", "region_id", "election_id", "title", "message",
+               "level", "score_total", "status", "created_at", "source_ref"]
+    table = Alert._meta.db_table
+    by_key = {a.condition_key: a for a in alerts}
+    with connection.cursor() as cursor:
+        for start in range(0, len(alerts), 500):
+            chunk = alerts[start:start + 500]
+            rows = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(chunk))
+            params = [v for a in chunk for v in (
+                a.rule, a.condition_key, a.region_id, a.election_id, a.title, a.message,
+                a.level, a.score_total, a.status, a.created_at, a.source_ref)]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {rows} "  # noqa: S608
+                "ON CONFLICT (condition_key) DO NOTHING RETURNING id, condition_key", params)
+            for pk, key in cursor.fetchall():
+                by_key[key].pk = pk
+                by_key[key]._state.adding = False
+    return [a for a in alerts if a.pk is not None]
+
+
+def _queue_deliveries(alert_ids: list[int]) -> None:
+    for alert_id in alert_ids:
+        _queue_delivery(alert_id)
 
 
 def _queue_delivery(alert_id: int) -> None:

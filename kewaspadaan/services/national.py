@@ -1,0 +1,414 @@
+"""The national rescore on PostgreSQL: every kab/kota, province and the nation in a handful
+of set-based queries, writing exactly the snapshots and alerts of the per-region path
+(``risk.regions_rescore``, which event rescores and SQLite keep using; a test holds the two
+equal).
+
+Why it can be close to one scan of the signal table (docs/risk-method.md, docs/benchmarks.md):
+
+* Decay factorises. 0.5^((ref_end - t)/h) = 0.5^((day_end - t)/h) x 2^((day_end - ref_end)/h),
+  so one aggregate of points decayed to the end of the day, grouped by kab/kota x stage set
+  (the ``stages`` column) x ATHG x indicator, gives every snapshot of every kab/kota: a
+  finished stage's snapshot is aged to the stage's end by one factor per stage and time zone.
+* Points come from each signal's stored rank key (``scoring.rank_key``): exp(rank_key - shift)
+  instead of the formula's CASE chain per row; a row whose key another profile version wrote
+  is computed from the formula in the same query, so the sum is always exact.
+* The top five signals of a snapshot are among the top five of the stage sets it contains,
+  and rank-key order is decayed-points order at any reference time: an index
+  ``(region, stages, rank_key DESC)`` reads them without sorting the table.
+* Snapshots are written with one upsert that rewrites only rows whose numbers changed, the
+  roll-ups come from the kab/kota just computed, and the alert rules run on three national
+  queries, creating only conditions not raised before.
+
+A kab/kota holding a signal dated after the end of one of its stages (a stage's dates edited
+afterwards) would need the formula's clamp at age 0; it is computed by the per-region code.
+"""
+
+# SQL here is built from table names and the scoring profile's numbers, never from input.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import math
+from collections import defaultdict
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from kewaspadaan import alert_rules, scoring, scoring_sql
+from kewaspadaan.choices import TIMEZONE_IANA, RegionLevel
+from kewaspadaan.models import (
+    Alert,
+    Election,
+    Indicator,
+    Region,
+    RegionActivity,
+    RegionBaseline,
+    RiskScore,
+    ScoringProfile,
+    Signal,
+    Stage,
+)
+from kewaspadaan.services import risk
+
+log = logging.getLogger(__name__)
+
+SIGNAL = Signal._meta.db_table
+REGION = Region._meta.db_table
+SCORE = RiskScore._meta.db_table
+
+
+def available() -> bool:
+    """The set-based path needs PostgreSQL (DISTINCT ON, LATERAL, ON CONFLICT with a
+    condition); elsewhere the per-region path computes the same snapshots."""
+    return connection.vendor == "postgresql"
+
+
+def _fetch(sql: str, params: list | tuple = ()) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def signals_rank(*, profile_row: ScoringProfile) -> int:
+    """Write the rank key of every signal whose key another profile version computed (all of
+    them once after a new profile is activated; none, through an index, otherwise)."""
+    profile = profile_row.to_profile()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {SIGNAL} s SET rank_key = {scoring_sql.rank_key_sql(profile)}, "
+            "rank_version = %s WHERE s.rank_version IS NULL OR s.rank_version <> %s",
+            [profile_row.version, profile_row.version])
+        return cursor.rowcount
+
+
+def national_rescore(*, codes: set[str], day: dt.date) -> None:
+    """Every kab/kota in ``codes``, their provinces and the nation, for every active
+    election; the alert rules on the result."""
+    profile_row = risk.profile_active()
+    signals_rank(profile_row=profile_row)
+    for election in risk._elections_for(day):
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                # A national GROUP BY sorts or hashes in memory instead of spilling to disk.
+                cursor.execute("SET LOCAL work_mem = '256MB'")
+            _Election(codes=codes, election=election, day=day, profile_row=profile_row).run()
+
+
+class _Election:
+    """One election's national rescore (state shared by its steps)."""
+
+    def __init__(self, *, codes, election: Election, day: dt.date, profile_row) -> None:
+        self.election, self.day, self.profile_row = election, day, profile_row
+        self.profile = profile_row.to_profile()
+        self.now = timezone.now()
+        self.kabkota = {r.code: r for r in Region.objects.filter(code__in=codes)
+                        .defer("boundary").order_by("code")}
+        self.provinces = {r.code: r for r in Region.objects.filter(level=RegionLevel.PROVINCE)
+                          .defer("boundary")}
+        self.stages = [None, *Stage.objects.filter(election=election, start_date__lte=day)
+                       .order_by("order")]
+        self.stage_by_slug = {s.slug: s for s in self.stages if s}
+        self.slugs = [s.slug if s else "" for s in self.stages]
+        self.day_end = {tz: risk._day_end(day, ZoneInfo(iana))
+                        for tz, iana in TIMEZONE_IANA.items()}
+        hl = self.profile.half_life_days * 86400.0
+        # Per (stage, time zone): the snapshot's reference end and the factor that turns
+        # points decayed to the end of the day into points decayed to that reference end.
+        self.ref_end, self.rescale = {}, {}
+        for stage in self.stages:
+            slug = stage.slug if stage else ""
+            for tz, iana in TIMEZONE_IANA.items():
+                end = risk._day_end(risk._reference_day(stage, day), ZoneInfo(iana))
+                self.ref_end[(slug, tz)] = end
+                self.rescale[(slug, tz)] = 0.5 ** ((end - self.day_end[tz]).total_seconds()
+                                                   / hl)
+        ends = ", ".join("(%s, %s::timestamptz, %s::float8)" for _ in self.day_end)
+        self.ends_params = []
+        for tz, end in self.day_end.items():
+            self.ends_params += [tz, end, scoring.rank_shift(end.timestamp(), self.profile)]
+        self.join = (f"FROM {SIGNAL} s JOIN {REGION} r ON r.code = s.region_id "
+                     f"JOIN (VALUES {ends}) AS e(tz, day_end, shift) ON e.tz = r.timezone ")
+        self.where = ("WHERE s.withdrawn_at IS NULL AND s.occurred_at < e.day_end "
+                      "AND (s.election_id = %s OR s.election_id IS NULL) "
+                      "AND s.region_id = ANY(%s)")
+        self.where_params = [election.pk, sorted(self.kabkota)]
+
+    # --- the steps ---------------------------------------------------------------------
+
+    def run(self) -> None:
+        previous = dict(_fetch(
+            f"SELECT DISTINCT ON (region_id) region_id, level FROM {SCORE} "
+            "WHERE election_id = %s AND stage = '' AND day <= %s AND region_id IS NOT NULL "
+            "ORDER BY region_id, day DESC", [self.election.pk, self.day]))
+        raw, counts, by_indicator, irregular, stage_sets = self._aggregate()
+        top_signals = self._top_signals(stage_sets, irregular)
+        snapshots = self._kabkota_snapshots(raw, counts, by_indicator, top_signals, irregular)
+        snapshots.update(self._province_snapshots(snapshots))
+        _upsert(list(snapshots.values()), election_id=self.election.pk,
+                profile_id=self.profile_row.pk, now=self.now)
+        self._nation(snapshots)
+        self._alerts(snapshots, previous)
+
+    def _points_sql(self) -> str:
+        """Points decayed to the end of the day: from the rank key when this profile wrote
+        it, from the formula otherwise."""
+        formula = (f"{scoring_sql.signal_value_sql(self.profile)} * "
+                   f"{scoring_sql.decay_sql(self.profile, 'e.day_end')}")
+        return (f"CASE WHEN s.rank_version = {int(self.profile_row.version)} THEN "
+                "COALESCE(exp(GREATEST(s.rank_key - e.shift, -700.0)), 0.0) "
+                f"ELSE {formula} END")
+
+    def _aggregate(self):
+        """One pass: decayed points and counts per kab/kota x stage set x ATHG x indicator,
+        spread over the snapshots of every stage in the set."""
+        groups = _fetch(
+            f"SELECT s.region_id, s.stages, s.athg, s.indicator_id, SUM({self._points_sql()}), "
+            f"COUNT(*), MAX(s.occurred_at) {self.join} {self.where} GROUP BY 1, 2, 3, 4",
+            [*self.ends_params, *self.where_params])
+        raw = defaultdict(lambda: dict.fromkeys(scoring.COMPONENTS, 0.0))
+        counts = defaultdict(int)
+        by_indicator = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
+        irregular = set()
+        stage_sets = set()
+        expansions: dict[str, tuple[str, ...]] = {}
+        for code, stage_set, athg, indicator_id, total, n, latest in groups:
+            stage_sets.add((code, stage_set))
+            tz = self.kabkota[code].timezone
+            slugs = expansions.get(stage_set)
+            if slugs is None:
+                slugs = expansions[stage_set] = ("", *(
+                    s for s in stage_set.split(",") if s in self.stage_by_slug))
+            for slug in slugs:
+                if latest > self.ref_end[(slug, tz)]:
+                    irregular.add(code)  # a signal after its stage's end: per-region path
+                value = total * self.rescale[(slug, tz)]
+                raw[(code, slug)][athg] += value
+                counts[(code, slug)] += n
+                entry = by_indicator[(code, slug)][indicator_id]
+                entry[0] += value
+                entry[1] += n
+        return raw, counts, by_indicator, irregular, stage_sets
+
+    def _top_signals(self, stage_sets: set, irregular: set[str]) -> dict:
+        """The five highest-ranked live signals of every kab/kota x stage set, read through
+        the rank index, expanded to the snapshots of their stages."""
+        groups = sorted(stage_sets)
+        rows = _fetch(
+            "SELECT g.region_id, g.stages, t.source, t.source_ref, t.label, t.athg, t.rank_key "
+            "FROM unnest(%s::text[], %s::text[], %s::timestamptz[]) AS g(region_id, stages, "
+            "day_end) CROSS JOIN LATERAL ("
+            f"SELECT s.source, s.source_ref, s.label, s.athg, s.rank_key FROM {SIGNAL} s "
+            "WHERE s.region_id = g.region_id AND s.stages = g.stages "
+            "AND s.withdrawn_at IS NULL AND s.occurred_at < g.day_end "
+            "AND (s.election_id = %s OR s.election_id IS NULL) AND s.rank_key IS NOT NULL "
+            "ORDER BY s.rank_key DESC LIMIT 5) t",
+            [[c for c, _ in groups], [st for _, st in groups],
+             [self.day_end[self.kabkota[c].timezone] for c, _ in groups], self.election.pk])
+        top = defaultdict(list)
+        for code, stage_set, source, ref, label, athg, key in rows:
+            if code in irregular:
+                continue
+            tz = self.kabkota[code].timezone
+            for slug in ("", *(x for x in stage_set.split(",") if x)):
+                if (slug, tz) in self.rescale:
+                    shift = scoring.rank_shift(self.ref_end[(slug, tz)].timestamp(), self.profile)
+                    top[(code, slug)].append({
+                        "ref": ref, "source": source, "label": label, "athg": athg,
+                        "points": round(math.exp(max(key - shift, -700.0)), 3)})
+        return top
+
+    def _kabkota_snapshots(self, raw, counts, by_indicator, top_signals, irregular) -> dict:
+        activity = dict(RegionActivity.objects.filter(region_id__in=list(self.kabkota))
+                        .values_list("region_id", "last_report_at"))
+        self.baselines = dict(RegionBaseline.objects.filter(election=self.election)
+                              .values_list("region_id", "value"))
+        indicators = {i.pk: (i.code, i.name) for i in Indicator.objects.only("code", "name")}
+        snapshots = {}
+        for code, region in self.kabkota.items():
+            if code in irregular:
+                for snap in risk.kabkota_snapshots(
+                        region=region, election=self.election, day=self.day,
+                        profile_row=self.profile_row, stages=self.stages,
+                        last_report_at=activity.get(code), baseline=self.baselines.get(code),
+                        now=self.now):
+                    snapshots[(code, snap.stage)] = _as_dict(snap)
+                continue
+            gap_since = self.day_end[region.timezone] - dt.timedelta(
+                days=settings.COVERAGE_GAP_DAYS)
+            seen = activity.get(code)
+            for slug in self.slugs:
+                key = (code, slug)
+                top_indicators = sorted(
+                    ({"code": indicators[i][0], "name": indicators[i][1], "points": p,
+                      "count": n} for i, (p, n) in by_indicator[key].items()),
+                    key=lambda e: -e["points"])[:5]
+                for entry in top_indicators:
+                    entry["points"] = round(entry["points"], 3)
+                snapshots[key] = self._snapshot(
+                    region_id=code, stage=slug,
+                    raw=raw[key], count=counts[key],
+                    gap=not counts[key] and (seen is None or seen < gap_since),
+                    population=region.population, baseline=self.baselines.get(code),
+                    band="kabkota",
+                    contributors={"indicators": top_indicators,
+                                  "signals": sorted(top_signals[key],
+                                                    key=lambda e: -e["points"])[:5]})
+        return snapshots
+
+    def _province_snapshots(self, kabkota_snapshots: dict) -> dict:
+        """Roll-ups of every province with a kab/kota rescored now (a full rescore
+        computes every child that has signals or snapshots, so these are all its parts)."""
+        children = defaultdict(list)
+        for code in self.kabkota:
+            children[code[:2]].append(code)
+        snapshots = {}
+        for pcode in sorted(children):
+            province = self.provinces[pcode]
+            for slug in self.slugs:
+                snapshots[(pcode, slug)] = self._rollup(
+                    parent=province, stage=slug,
+                    snaps=[kabkota_snapshots[(c, slug)] for c in children[pcode]],
+                    child_level=RegionLevel.KABKOTA, population=province.population,
+                    baseline=self.baselines.get(pcode), band="provinsi")
+        return snapshots
+
+    def _snapshot(self, *, region_id, stage, **kwargs) -> dict:
+        return {"region_id": region_id, "stage": stage, "day": self.day,
+                **risk.snapshot_values(profile=self.profile, **kwargs)}
+
+    def _rollup(self, *, parent, stage, snaps, child_level, population, baseline, band):
+        count = sum(s["signal_count"] for s in snaps)
+        gaps = sum(s["coverage_gap"] for s in snaps)
+        stage_row = self.stage_by_slug.get(stage)
+        reference = risk._reference_day(stage_row, self.day)
+        raws = []
+        for s in snaps:  # snapshots of earlier days are aged to the day, as rollup_rescore does
+            factor = scoring.decay(
+                (reference - risk._reference_day(stage_row, s["day"])).days, self.profile)
+            raws.append({c: s[f"raw_{c}"] * factor for c in scoring.COMPONENTS})
+        top = sorted(({"region": s["region_id"], "total": s["total"], "level": s["level"]}
+                      for s in snaps), key=lambda e: -e["total"])[:5]
+        return self._snapshot(
+            region_id=parent.code if parent else None, stage=stage,
+            raw=scoring.roll_up(raws), count=count,
+            gap=(not snaps or gaps == len(snaps)) and count == 0, population=population,
+            baseline=baseline, band=band,
+            contributors={"regions": top, "children_level": child_level})
+
+    def _nation(self, snapshots: dict) -> None:
+        """The nation from every province's latest snapshot (those not rescored now keep
+        their latest one, as in rollup_rescore)."""
+        population = sum(p.population or 0 for p in self.provinces.values()) or None
+        for slug in self.slugs:
+            snaps = [snapshots[(p, slug)] for p in sorted(self.provinces)
+                     if (p, slug) in snapshots]
+            others = set(self.provinces) - {s["region_id"] for s in snaps}
+            if others:
+                snaps += [_as_dict(s) for s in RiskScore.objects.filter(
+                    region_id__in=others, election=self.election, stage=slug, day__lte=self.day)
+                    .order_by("region_id", "-day").distinct("region_id")]
+            national = self._rollup(parent=None, stage=slug,
+                                    snaps=sorted(snaps, key=lambda s: s["region_id"]),
+                                    child_level=RegionLevel.PROVINCE, population=population,
+                                    baseline=None, band="nasional")
+            del national["region_id"], national["stage"], national["day"]
+            risk._save(RiskScore(region=None, election=self.election, stage=slug, day=self.day,
+                                 profile=self.profile_row, computed_at=self.now, **national))
+
+    def _alerts(self, snapshots: dict, previous: dict) -> None:
+        """The rules of ``risk.evaluate_alerts`` on national aggregates; only conditions
+        never raised create an alert (a handful per run)."""
+        conditions = []  # (condition, region, overall snapshot, title, message, source_ref)
+        regions = [*self.kabkota.items(),
+                   *((c, self.provinces[c]) for c in sorted({k[:2] for k in self.kabkota}))]
+        overalls = {code: RiskScore(level=snapshots[(code, "")]["level"],
+                                    total=snapshots[(code, "")]["total"])
+                     for code, _region in regions}
+        for code, region in regions:
+            overall = overalls[code]
+            rise = alert_rules.level_rise(region=code, election=self.election.slug,
+                                          day=self.day, previous=previous.get(code),
+                                          current=overall.level)
+            if rise:
+                conditions.append((rise, region, overall, *risk.level_rise_text(
+                    region=region, overall=overall, previous_level=previous.get(code)), ""))
+        window = ("WHERE s.withdrawn_at IS NULL AND s.region_id = ANY(%s) "
+                  "AND s.occurred_at >= e.day_end - interval '35 days' "
+                  "AND s.occurred_at < e.day_end")
+        weekly = _fetch(
+            "SELECT s.region_id, "
+            "COUNT(*) FILTER (WHERE s.occurred_at >= e.day_end - interval '7 days'), "
+            "COUNT(*) FILTER (WHERE s.occurred_at < e.day_end - interval '7 days') "
+            f"{self.join} {window} GROUP BY s.region_id",
+            [*self.ends_params, sorted(self.kabkota)])
+        for code, last_7, prior in weekly:
+            surge = alert_rules.surge(region=code, election=self.election.slug, day=self.day,
+                                      last_7_days=last_7, previous_28_days=prior)
+            if surge:
+                conditions.append((surge, self.kabkota[code], overalls[code],
+                                   *risk.surge_text(region=self.kabkota[code], last_7=last_7,
+                                                    prior=prior), ""))
+        critical_rows = _fetch(
+            "SELECT s.region_id, s.source, s.source_ref, s.category, s.severity, s.injured, "
+            f"s.killed, s.label {self.join} {window} "
+            "AND s.occurred_at >= e.day_end - interval '7 days' "
+            "AND (s.killed > 0 OR s.injured >= 3 OR s.severity >= 4) "
+            "ORDER BY s.region_id, s.occurred_at, s.id",
+            [*self.ends_params, sorted(self.kabkota)])
+        for code, source, ref, category, severity, injured, killed, label in critical_rows:
+            critical = alert_rules.critical(source=source, source_ref=ref, category=category,
+                                            severity=severity, injured=injured, killed=killed)
+            if critical:
+                conditions.append((critical, self.kabkota[code], overalls[code],
+                                   *risk.critical_text(region=self.kabkota[code], label=label,
+                                                       killed=killed, injured=injured),
+                                   f"{source}:{ref}"))
+        existing = set(Alert.objects.filter(condition_key__in=[c[0].key for c in conditions])
+                       .values_list("condition_key", flat=True))
+        fresh = [c for c in conditions if c[0].key not in existing]
+        risk.alerts_create(election=self.election, items=fresh)
+
+
+UPSERT_COLUMNS = ["region_id", "election_id", "stage", "day", *(
+    f if f != "profile" else "profile_id" for f in risk.SNAPSHOT_FIELDS)]
+CHANGED = [c for c in UPSERT_COLUMNS[4:] if c != "computed_at"]
+
+
+def _as_dict(snap: RiskScore) -> dict:
+    return {"region_id": snap.region_id, "stage": snap.stage, "day": snap.day,
+            **{f: getattr(snap, f) for f in risk.SNAPSHOT_FIELDS
+               if f not in {"profile", "computed_at"}}}
+
+
+def _upsert(rows: list[dict], *, election_id: int, profile_id: int, now) -> None:
+    """INSERT ... ON CONFLICT DO UPDATE for kab/kota and province snapshots, rewriting only
+    rows whose numbers changed: an hourly re-run of the same day leaves most rows as they
+    are. (``computed_at`` is therefore the time the numbers last changed.)"""
+    template = "(" + ", ".join("%s::jsonb" if c == "contributors" else "%s"
+                               for c in UPSERT_COLUMNS) + ")"
+    sql = (
+        f"INSERT INTO {SCORE} ({', '.join(UPSERT_COLUMNS)}) VALUES {{values}} "
+        "ON CONFLICT (region_id, election_id, stage, day) DO UPDATE SET "
+        + ", ".join(f"{c} = EXCLUDED.{c}" for c in UPSERT_COLUMNS[4:])
+        + f" WHERE ({', '.join(f'{SCORE}.{c}' for c in CHANGED)}) "
+        f"IS DISTINCT FROM ({', '.join('EXCLUDED.' + c for c in CHANGED)})"
+    )
+    values = [
+        (r["region_id"], election_id, r["stage"], r["day"], r["raw_ancaman"],
+         r["raw_tantangan"], r["raw_hambatan"], r["raw_gangguan"], r["ancaman"],
+         r["tantangan"], r["hambatan"], r["gangguan"], r["incident_total"], r["total"],
+         r["level"], r["signal_count"], r["coverage_gap"], r["population"], r["baseline"],
+         json.dumps(r["contributors"]), profile_id, now)
+        for r in rows
+    ]
+    with connection.cursor() as cursor:
+        raw_cursor = cursor.cursor  # psycopg2's own, for mogrify
+        for start in range(0, len(values), 1000):
+            rendered = b",".join(raw_cursor.mogrify(template, v)
+                                 for v in values[start:start + 1000]).decode()
+            cursor.execute(sql.replace("{values}", rendered, 1))
