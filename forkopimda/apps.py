@@ -6,3 +6,8 @@ class ForkopimdaConfig(AppConfig):
     name = "forkopimda"
     verbose_name = _("Forkopimda")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from kewaspadaan import navigation
+
+        navigation.register("forkopimda:dashboard_home", _("Dashboard"), order=15)

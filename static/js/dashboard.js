@@ -1,0 +1,217 @@
+/* Dashboards of Forkopimda and the Tim Terpadu: the risk map (Leaflet, no internet tiles),
+   the score trend with the election stages shaded and the ATHG chart (Chart.js), image
+   downloads and printing. The page's figures are in its HTML; this only draws them. */
+(function () {
+  "use strict";
+
+  // Colour-blind-safe levels (blue / orange / dark red, as in app.css), always with words.
+  var COLOURS = { tinggi: "#8b0000", sedang: "#e08214", rendah: "#2166ac", "": "#c4c9cf" };
+  var STAGE_FILLS = ["rgba(15, 94, 168, 0.07)", "rgba(154, 103, 0, 0.08)"];
+
+  function readData() {
+    var node = document.getElementById("dashboard-data");
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  function dashboardUrl(data, code) {
+    var url = data.urls.dashboard.replace("CODE", encodeURIComponent(code));
+    return data.query ? url + "?" + data.query : url;
+  }
+
+  // --- Map ------------------------------------------------------------------------------
+
+  function drawMap(data) {
+    var box = document.getElementById("risk-map");
+    if (!box || typeof L === "undefined") return;
+    var counts = box.getAttribute("data-mode") === "counts";
+    var map = L.map(box, { attributionControl: false, zoomSnap: 0.25, scrollWheelZoom: false,
+                           preferCanvas: false });
+    map.setView([-2.5, 118], 4);
+    fetch(data.urls.map, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error("map " + response.status);
+        return response.json();
+      })
+      .then(function (geo) {
+        var regions = data.regions;
+        var labels = data.labels;
+        var maxCount = 1;
+        Object.keys(regions).forEach(function (code) {
+          maxCount = Math.max(maxCount, regions[code].incidents || 0);
+        });
+        var layer = L.geoJSON(geo, {
+          filter: function (feature) {
+            var p = feature.properties;
+            return p.outline || !counts || (regions[p.code] && regions[p.code].incidents);
+          },
+          style: function (feature) {
+            var p = feature.properties;
+            if (p.outline) return { color: "#5b6672", weight: 2, fill: false, interactive: false };
+            var r = regions[p.code] || {};
+            return { color: "#ffffff", weight: 1, fillColor: COLOURS[r.level || ""],
+                     fillOpacity: 0.85 };
+          },
+          pointToLayer: function (feature, latlng) {
+            var r = regions[feature.properties.code] || {};
+            var radius = counts ? 6 + 14 * Math.sqrt((r.incidents || 0) / maxCount) : 8;
+            return L.circleMarker(latlng, { radius: radius, color: "#1d232b", weight: 1,
+              fillColor: counts ? "#0f5ea8" : COLOURS[r.level || ""], fillOpacity: 0.85 });
+          },
+          onEachFeature: function (feature, item) {
+            var p = feature.properties;
+            if (p.outline) return;
+            var r = regions[p.code] || {};
+            var text = p.name + " — ";
+            if (counts) {
+              text += (r.incidents || 0) + " " + labels.incidents;
+            } else {
+              text += labels.levels[r.level || ""] + (r.total != null ? " (" + r.total + ")" : "");
+            }
+            item.bindTooltip(text, { sticky: true });
+            if (r.drill) {
+              item.on("click", function () { window.location.href = dashboardUrl(data, p.code); });
+              item.on("keypress", function () { window.location.href = dashboardUrl(data, p.code); });
+            }
+            item.on("add", function () {
+              var el = item.getElement && item.getElement();
+              if (!el) return;
+              el.setAttribute("data-code", p.code);
+              el.setAttribute("aria-label", text);
+              if (r.drill) { el.setAttribute("role", "link"); el.classList.add("drill"); }
+            });
+          }
+        }).addTo(map);
+        var bounds = layer.getBounds();
+        if (bounds.isValid()) {
+          map.fitBounds(bounds, { padding: [8, 8], maxZoom: counts ? 11 : 9 });
+        } else {
+          var note = document.createElement("p");
+          note.className = "map-empty";
+          note.textContent = labels.no_map;
+          box.appendChild(note);
+        }
+        box.setAttribute("data-drawn", String(layer.getLayers().length));
+      })
+      .catch(function (error) {
+        box.setAttribute("data-drawn", "error");
+        var note = document.createElement("p");
+        note.className = "map-empty";
+        note.textContent = data.labels.no_map;
+        box.appendChild(note);
+        if (window.console) console.warn(error);
+      });
+    window.addEventListener("beforeprint", function () { map.invalidateSize(); });
+  }
+
+  // --- Charts ---------------------------------------------------------------------------
+
+  // Shades each stage's span behind the trend (labels are days, one per snapshot).
+  var stageBands = {
+    id: "stageBands",
+    beforeDatasetsDraw: function (chart, _args, options) {
+      var stages = options.stages || [];
+      var days = chart.data.labels;
+      if (!days.length) return;
+      var x = chart.scales.x, area = chart.chartArea, ctx = chart.ctx;
+      ctx.save();
+      stages.forEach(function (stage, i) {
+        var first = -1, last = -1;
+        days.forEach(function (day, j) {
+          if (day >= stage.start && day <= stage.end) { if (first < 0) first = j; last = j; }
+        });
+        if (first < 0) return;
+        var half = days.length > 1 ? (x.getPixelForValue(1) - x.getPixelForValue(0)) / 2 : 10;
+        var left = Math.max(area.left, x.getPixelForValue(first) - half);
+        var right = Math.min(area.right, x.getPixelForValue(last) + half);
+        ctx.fillStyle = STAGE_FILLS[i % 2];
+        ctx.fillRect(left, area.top, right - left, area.bottom - area.top);
+        ctx.fillStyle = "#5b6672";
+        ctx.font = "10px system-ui, sans-serif";
+        if (right - left > 40) ctx.fillText(stage.name.slice(0, Math.floor((right - left) / 6)), left + 3, area.top + 10 + (i % 2) * 11);
+      });
+      ctx.restore();
+    }
+  };
+
+  // Canvas backgrounds are transparent: a saved image gets the page's white.
+  var whiteBackground = {
+    id: "whiteBackground",
+    beforeDraw: function (chart) {
+      var ctx = chart.ctx;
+      ctx.save();
+      ctx.globalCompositeOperation = "destination-over";
+      ctx.fillStyle = "#ffffff";
+      ctx.fillRect(0, 0, chart.width, chart.height);
+      ctx.restore();
+    }
+  };
+
+  function drawCharts(data) {
+    if (typeof Chart === "undefined") return;
+    Chart.defaults.animation = false;
+    Chart.defaults.font.family = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+    var trend = document.getElementById("trend-chart");
+    if (trend) {
+      new Chart(trend, {
+        type: "line",
+        data: {
+          labels: data.trend.map(function (p) { return p.day; }),
+          datasets: [{
+            label: data.labels.score, data: data.trend.map(function (p) { return p.total; }),
+            borderColor: "#1d232b", borderWidth: 2, tension: 0.2,
+            pointBackgroundColor: data.trend.map(function (p) { return COLOURS[p.level] || COLOURS[""]; }),
+            pointRadius: 3
+          }]
+        },
+        options: {
+          maintainAspectRatio: false,
+          scales: { y: { min: 0, max: 100, title: { display: true, text: data.labels.score } } },
+          plugins: { legend: { display: false }, stageBands: { stages: data.stages } }
+        },
+        plugins: [stageBands, whiteBackground]
+      });
+    }
+    var athg = document.getElementById("athg-chart");
+    if (athg && data.athg) {
+      var keys = ["ancaman", "tantangan", "hambatan", "gangguan"];
+      new Chart(athg, {
+        type: "bar",
+        data: {
+          labels: keys.map(function (k) { return data.labels.athg[k]; }),
+          datasets: [{ label: data.labels.score, data: keys.map(function (k) { return data.athg[k]; }),
+                       backgroundColor: ["#8b0000", "#e08214", "#2166ac", "#5e3c99"] }]
+        },
+        options: { maintainAspectRatio: false, indexAxis: "y",
+                   scales: { x: { min: 0, suggestedMax: 25 } },
+                   plugins: { legend: { display: false } } },
+        plugins: [whiteBackground]
+      });
+    }
+  }
+
+  function wireButtons() {
+    document.querySelectorAll("[data-save-chart]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var canvas = document.getElementById(button.getAttribute("data-save-chart"));
+        if (!canvas) return;
+        var link = document.createElement("a");
+        link.href = canvas.toDataURL("image/png");
+        link.download = button.getAttribute("data-filename") || "grafik.png";
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+      });
+    });
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var data = readData();
+    wireButtons();
+    if (!data) return;
+    drawMap(data);
+    drawCharts(data);
+  });
+})();
