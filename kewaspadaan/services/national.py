@@ -29,6 +29,7 @@ afterwards) would need the formula's clamp at age 0; it is computed by the per-r
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import json
 import logging
 import math
@@ -74,6 +75,25 @@ def _fetch(sql: str, params: list | tuple = ()) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _distinct(table: str, column: str, where: str = "") -> list[str]:
+    """SELECT DISTINCT through an index (a loose index scan: one probe per value), where a
+    plain DISTINCT would read the whole table."""
+    cond = f" AND {where}" if where else ""
+    return [code for (code,) in _fetch(
+        f"WITH RECURSIVE v(code) AS (SELECT min({column}) FROM {table} "
+        f"WHERE {column} IS NOT NULL{cond} UNION ALL SELECT (SELECT min({column}) FROM {table} "
+        f"WHERE {column} > v.code{cond}) FROM v WHERE v.code IS NOT NULL) "
+        "SELECT code FROM v WHERE code IS NOT NULL")]
+
+
+def kabkota_to_rescore(pending: set[str]) -> set[str]:
+    """Every kab/kota with live signals or earlier snapshots, and those with a pending
+    request (a withdrawn last signal), each list read through an index."""
+    with_signals = _distinct(SIGNAL, "region_id", "withdrawn_at IS NULL")
+    with_scores = [c for c in _distinct(SCORE, "region_id") if c.count(".") == 1]
+    return set(with_signals) | set(with_scores) | pending
+
+
 def signals_rank(*, profile_row: ScoringProfile) -> int:
     """Write the rank key of every signal whose key another profile version computed (all of
     them once after a new profile is activated; none, through an index, otherwise)."""
@@ -81,8 +101,9 @@ def signals_rank(*, profile_row: ScoringProfile) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {SIGNAL} s SET rank_key = {scoring_sql.rank_key_sql(profile)}, "
-            "rank_version = %s WHERE s.rank_version IS NULL OR s.rank_version <> %s",
-            [profile_row.version, profile_row.version])
+            # Three index ranges (NULL, below, above): no scan when every key is current.
+            "rank_version = %s WHERE s.rank_version IS NULL OR s.rank_version < %s "
+            "OR s.rank_version > %s", [profile_row.version] * 3)
         return cursor.rowcount
 
 
@@ -127,16 +148,17 @@ class _Election:
                 self.ref_end[(slug, tz)] = end
                 self.rescale[(slug, tz)] = 0.5 ** ((end - self.day_end[tz]).total_seconds()
                                                    / hl)
-        ends = ", ".join("(%s, %s::timestamptz, %s::float8)" for _ in self.day_end)
-        self.ends_params = []
-        for tz, end in self.day_end.items():
-            self.ends_params += [tz, end, scoring.rank_shift(end.timestamp(), self.profile)]
-        self.join = (f"FROM {SIGNAL} s JOIN {REGION} r ON r.code = s.region_id "
-                     f"JOIN (VALUES {ends}) AS e(tz, day_end, shift) ON e.tz = r.timezone ")
+        # Each kab/kota with the end of the day on its own clock and the rank shift there.
+        shifts = {tz: scoring.rank_shift(end.timestamp(), self.profile)
+                  for tz, end in self.day_end.items()}
+        codes = sorted(self.kabkota)
+        self.ends_params = [codes, [self.day_end[self.kabkota[c].timezone] for c in codes],
+                            [shifts[self.kabkota[c].timezone] for c in codes]]
+        self.join = (f"FROM {SIGNAL} s JOIN unnest(%s::text[], %s::timestamptz[], "
+                     "%s::float8[]) AS e(code, day_end, shift) ON e.code = s.region_id ")
         self.where = ("WHERE s.withdrawn_at IS NULL AND s.occurred_at < e.day_end "
-                      "AND (s.election_id = %s OR s.election_id IS NULL) "
-                      "AND s.region_id = ANY(%s)")
-        self.where_params = [election.pk, sorted(self.kabkota)]
+                      "AND (s.election_id = %s OR s.election_id IS NULL)")
+        self.where_params = [election.pk]
 
     # --- the steps ---------------------------------------------------------------------
 
@@ -168,30 +190,41 @@ class _Election:
         spread over the snapshots of every stage in the set."""
         groups = _fetch(
             f"SELECT s.region_id, s.stages, s.athg, s.indicator_id, SUM({self._points_sql()}), "
-            f"COUNT(*), MAX(s.occurred_at) {self.join} {self.where} GROUP BY 1, 2, 3, 4",
+            "COUNT(*), date_part('epoch', MAX(s.occurred_at)) "
+            f"{self.join} {self.where} GROUP BY 1, 2, 3, 4",
             [*self.ends_params, *self.where_params])
         raw = defaultdict(lambda: dict.fromkeys(scoring.COMPONENTS, 0.0))
         counts = defaultdict(int)
-        by_indicator = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
+        by_indicator = defaultdict(dict)
         irregular = set()
         stage_sets = set()
-        expansions: dict[str, tuple[str, ...]] = {}
+        # Per (stage set, time zone): each snapshot it feeds, as (slug, factor, reference
+        # end as epoch seconds).
+        expansions: dict[tuple[str, str], tuple] = {}
+        tz_of = {code: region.timezone for code, region in self.kabkota.items()}
         for code, stage_set, athg, indicator_id, total, n, latest in groups:
             stage_sets.add((code, stage_set))
-            tz = self.kabkota[code].timezone
-            slugs = expansions.get(stage_set)
-            if slugs is None:
-                slugs = expansions[stage_set] = ("", *(
-                    s for s in stage_set.split(",") if s in self.stage_by_slug))
-            for slug in slugs:
-                if latest > self.ref_end[(slug, tz)]:
+            tz = tz_of[code]
+            targets = expansions.get((stage_set, tz))
+            if targets is None:
+                targets = expansions[(stage_set, tz)] = tuple(
+                    (slug, self.rescale[(slug, tz)], self.ref_end[(slug, tz)].timestamp())
+                    for slug in ("", *(x for x in stage_set.split(",")
+                                       if x in self.stage_by_slug)))
+            for slug, factor, ref_epoch in targets:
+                if latest > ref_epoch:
                     irregular.add(code)  # a signal after its stage's end: per-region path
-                value = total * self.rescale[(slug, tz)]
-                raw[(code, slug)][athg] += value
-                counts[(code, slug)] += n
-                entry = by_indicator[(code, slug)][indicator_id]
-                entry[0] += value
-                entry[1] += n
+                key = (code, slug)
+                value = total * factor
+                raw[key][athg] += value
+                counts[key] += n
+                indicators = by_indicator[key]
+                entry = indicators.get(indicator_id)
+                if entry is None:
+                    indicators[indicator_id] = [value, n]
+                else:
+                    entry[0] += value
+                    entry[1] += n
         return raw, counts, by_indicator, irregular, stage_sets
 
     def _top_signals(self, stage_sets: set, irregular: set[str]) -> dict:
@@ -243,12 +276,11 @@ class _Election:
             seen = activity.get(code)
             for slug in self.slugs:
                 key = (code, slug)
-                top_indicators = sorted(
-                    ({"code": indicators[i][0], "name": indicators[i][1], "points": p,
-                      "count": n} for i, (p, n) in by_indicator[key].items()),
-                    key=lambda e: -e["points"])[:5]
-                for entry in top_indicators:
-                    entry["points"] = round(entry["points"], 3)
+                top_indicators = [
+                    {"code": indicators[i][0], "name": indicators[i][1], "points": round(p, 3),
+                     "count": n}
+                    for i, (p, n) in heapq.nlargest(5, by_indicator[key].items(),
+                                                    key=lambda item: item[1][0])]
                 snapshots[key] = self._snapshot(
                     region_id=code, stage=slug,
                     raw=raw[key], count=counts[key],
@@ -337,15 +369,27 @@ class _Election:
             if rise:
                 conditions.append((rise, region, overall, *risk.level_rise_text(
                     region=region, overall=overall, previous_level=previous.get(code)), ""))
-        window = ("WHERE s.withdrawn_at IS NULL AND s.region_id = ANY(%s) "
+        # The five weeks before the end of the day, read through the time index (the outer
+        # bounds cover every time zone's day end).
+        window = ("WHERE s.withdrawn_at IS NULL "
+                  "AND s.occurred_at >= %s::timestamptz - interval '35 days' "
+                  "AND s.occurred_at < %s::timestamptz "
                   "AND s.occurred_at >= e.day_end - interval '35 days' "
                   "AND s.occurred_at < e.day_end")
+        bounds = [min(self.day_end.values()), max(self.day_end.values())]
         weekly = _fetch(
             "SELECT s.region_id, "
             "COUNT(*) FILTER (WHERE s.occurred_at >= e.day_end - interval '7 days'), "
             "COUNT(*) FILTER (WHERE s.occurred_at < e.day_end - interval '7 days') "
-            f"{self.join} {window} GROUP BY s.region_id",
-            [*self.ends_params, sorted(self.kabkota)])
+            f"{self.join} {window} GROUP BY s.region_id ORDER BY s.region_id",
+            [*self.ends_params, *bounds])
+        critical_rows = _fetch(
+            "SELECT s.region_id, s.source, s.source_ref, s.category, s.severity, s.injured, "
+            f"s.killed, s.label {self.join} {window} "
+            "AND s.occurred_at >= e.day_end - interval '7 days' "
+            "AND (s.killed > 0 OR s.injured >= 3 OR s.severity >= 4) "
+            "ORDER BY s.region_id, s.occurred_at, s.id",
+            [*self.ends_params, *bounds])
         for code, last_7, prior in weekly:
             surge = alert_rules.surge(region=code, election=self.election.slug, day=self.day,
                                       last_7_days=last_7, previous_28_days=prior)
@@ -353,13 +397,6 @@ class _Election:
                 conditions.append((surge, self.kabkota[code], overalls[code],
                                    *risk.surge_text(region=self.kabkota[code], last_7=last_7,
                                                     prior=prior), ""))
-        critical_rows = _fetch(
-            "SELECT s.region_id, s.source, s.source_ref, s.category, s.severity, s.injured, "
-            f"s.killed, s.label {self.join} {window} "
-            "AND s.occurred_at >= e.day_end - interval '7 days' "
-            "AND (s.killed > 0 OR s.injured >= 3 OR s.severity >= 4) "
-            "ORDER BY s.region_id, s.occurred_at, s.id",
-            [*self.ends_params, sorted(self.kabkota)])
         for code, source, ref, category, severity, injured, killed, label in critical_rows:
             critical = alert_rules.critical(source=source, source_ref=ref, category=category,
                                             severity=severity, injured=injured, killed=killed)
@@ -385,30 +422,52 @@ def _as_dict(snap: RiskScore) -> dict:
                if f not in {"profile", "computed_at"}}}
 
 
-def _upsert(rows: list[dict], *, election_id: int, profile_id: int, now) -> None:
-    """INSERT ... ON CONFLICT DO UPDATE for kab/kota and province snapshots, rewriting only
-    rows whose numbers changed: an hourly re-run of the same day leaves most rows as they
-    are. (``computed_at`` is therefore the time the numbers last changed.)"""
+def _unchanged(old: tuple, new: tuple) -> bool:
+    """Equal numbers, raw components up to the last bits a parallel sum may reorder."""
+    for a, b in zip(old, new, strict=True):
+        if isinstance(a, float) and isinstance(b, float):
+            if a != b and abs(a - b) > 1e-12 * max(abs(a), abs(b)):
+                return False
+        elif a != b:
+            return False
+    return True
+
+
+def _upsert(rows: list[dict], *, election_id: int, profile_id: int, now) -> int:
+    """Write kab/kota and province snapshots that are new or whose numbers changed (an
+    hourly re-run of the same day changes few: decay is fixed for the day), with
+    INSERT ... ON CONFLICT DO UPDATE. ``computed_at`` is therefore the time the numbers
+    last changed. Returns the rows written."""
+    day = rows[0]["day"] if rows else None
+    # (Django leaves jsonb as text: parsed here to compare as data.)
+    stored = {(r[0], r[1]): (*r[2:17], json.loads(r[17]), r[18]) for r in _fetch(
+        f"SELECT region_id, stage, {', '.join(CHANGED)} FROM {SCORE} "
+        "WHERE election_id = %s AND day = %s AND region_id IS NOT NULL",
+        [election_id, day])} if rows else {}
+    values = []
+    for r in rows:
+        changed = (r["raw_ancaman"], r["raw_tantangan"], r["raw_hambatan"], r["raw_gangguan"],
+                   r["ancaman"], r["tantangan"], r["hambatan"], r["gangguan"],
+                   r["incident_total"], r["total"], r["level"], r["signal_count"],
+                   r["coverage_gap"], r["population"], r["baseline"], r["contributors"],
+                   profile_id)
+        old = stored.get((r["region_id"], r["stage"]))
+        if old is not None and _unchanged(old, changed):
+            continue
+
+        values.append((r["region_id"], election_id, r["stage"], r["day"], *changed[:15],
+                       json.dumps(r["contributors"]), profile_id, now))
     template = "(" + ", ".join("%s::jsonb" if c == "contributors" else "%s"
                                for c in UPSERT_COLUMNS) + ")"
     sql = (
         f"INSERT INTO {SCORE} ({', '.join(UPSERT_COLUMNS)}) VALUES {{values}} "
         "ON CONFLICT (region_id, election_id, stage, day) DO UPDATE SET "
         + ", ".join(f"{c} = EXCLUDED.{c}" for c in UPSERT_COLUMNS[4:])
-        + f" WHERE ({', '.join(f'{SCORE}.{c}' for c in CHANGED)}) "
-        f"IS DISTINCT FROM ({', '.join('EXCLUDED.' + c for c in CHANGED)})"
     )
-    values = [
-        (r["region_id"], election_id, r["stage"], r["day"], r["raw_ancaman"],
-         r["raw_tantangan"], r["raw_hambatan"], r["raw_gangguan"], r["ancaman"],
-         r["tantangan"], r["hambatan"], r["gangguan"], r["incident_total"], r["total"],
-         r["level"], r["signal_count"], r["coverage_gap"], r["population"], r["baseline"],
-         json.dumps(r["contributors"]), profile_id, now)
-        for r in rows
-    ]
     with connection.cursor() as cursor:
         raw_cursor = cursor.cursor  # psycopg2's own, for mogrify
         for start in range(0, len(values), 1000):
             rendered = b",".join(raw_cursor.mogrify(template, v)
                                  for v in values[start:start + 1000]).decode()
             cursor.execute(sql.replace("{values}", rendered, 1))
+    return len(values)

@@ -483,16 +483,20 @@ def _previous_level(region: Region, election: Election, day: dt.date) -> str | N
 def rescore_all(*, day: dt.date | None = None) -> int:
     """Every kab/kota with signals or earlier snapshots (time decay, and anything missed
     while the broker was down), their provinces and the nation. Returns the kab/kota count."""
-    RescoreRequest.objects.all().delete()
-    codes = set(Signal.objects.values_list("region_id", flat=True).distinct())
-    codes |= set(RiskScore.objects.filter(region__level=RegionLevel.KABKOTA)
-                 .values_list("region_id", flat=True).distinct())
-    day = day or timezone.localdate()
     from kewaspadaan.services import national
 
+    with transaction.atomic():
+        pending = set(RescoreRequest.objects.select_for_update(skip_locked=True)
+                      .values_list("region_id", flat=True))
+        RescoreRequest.objects.filter(region_id__in=pending).delete()
+    day = day or timezone.localdate()
     if national.available():
+        codes = national.kabkota_to_rescore(pending)
         national.national_rescore(codes=codes, day=day)
         return len(codes)
+    codes = pending | set(Signal.objects.values_list("region_id", flat=True).distinct())
+    codes |= set(RiskScore.objects.filter(region__level=RegionLevel.KABKOTA)
+                 .values_list("region_id", flat=True).distinct())
     regions = list(Region.objects.filter(code__in=codes).order_by("code"))
     regions_rescore(regions=regions, day=day)
     return len(regions)

@@ -127,6 +127,9 @@ def test_a_second_national_rescore_changes_nothing_and_raises_nothing_new(offici
     deliveries = AlertDelivery.objects.count()
     second_snaps, second_alerts = _national_path()
     assert_same(first_snaps, second_snaps)
+    # Nothing changed within the day, so no kab/kota or province row was rewritten.
+    assert {k: s.computed_at for k, s in second_snaps.items() if k[0]} == {
+        k: s.computed_at for k, s in first_snaps.items() if k[0]}
     assert second_alerts == first_alerts
     assert AlertDelivery.objects.count() == deliveries
 
