@@ -21,6 +21,7 @@ from kewaspadaan.choices import TIMEZONE_IANA, AlertStatus, RegionLevel, TimeZon
 from kewaspadaan.models import (
     Alert,
     Election,
+    Indicator,
     Region,
     RegionActivity,
     RiskScore,
@@ -39,7 +40,7 @@ SNAPSHOT_FIELDS = ("region_id", "day", "total", "level", "signal_count", "covera
 ELECTION_DAY_STAGES = ("masa-tenang", "pemungutan-suara", "rekapitulasi")
 HOTSPOTS = 10
 LATEST = 10
-ALERTS = 8
+ALERTS = 5
 GAP_ROWS = 25
 RISE_DAYS = 7
 WINDOW_DAYS = 7
@@ -286,7 +287,7 @@ def recommendation_figures(*, user, region: Region | None) -> dict | None:
 
 def indicator_stage_table(*, user, region: Region | None, period: Period) -> dict:
     """Verified incidents by indicator category and stage, from the engine's signals up to
-    the chosen day (one grouped query; stages are split in Python)."""
+    the chosen day (one grouped query, stages split in Python, and the categories' names)."""
     if period.election is None:
         return {"stages": [], "rows": []}
     tz = region_tz(region)
@@ -306,6 +307,10 @@ def indicator_stage_table(*, user, region: Region | None, period: Period) -> dic
         for slug in (row["stages"] or "").split(","):
             if slug in entry["cells"]:
                 entry["cells"][slug] += row["n"]
+    names = dict(Indicator.objects.filter(code__in=list(table)).values_list("code", "name"))
+    for entry in table.values():
+        entry["code"], entry["category"] = entry["category"], names.get(entry["category"],
+                                                                        entry["category"])
     rows = sorted(table.values(), key=lambda e: (-e["total"], e["category"]))
     for entry in rows:
         entry["cell_list"] = [entry["cells"][s] for s in stage_slugs]
@@ -449,7 +454,10 @@ def map_features(*, user, region: Region | None) -> dict:
             geometry = {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]}
         if not geometry:
             continue
-        features.append({"type": "Feature", "geometry": geometry,
-                         "properties": {"code": row["code"], "name": row["name"]}})
+        properties = {"code": row["code"], "name": row["name"]}
+        if geometry["type"] != "Point" and row["latitude"] is not None:
+            # A kota is a few pixels wide on a province's map: the marker keeps it visible.
+            properties["centroid"] = [row["latitude"], row["longitude"]]
+        features.append({"type": "Feature", "geometry": geometry, "properties": properties})
     return {"type": "FeatureCollection", "features": features}
 

@@ -25,6 +25,7 @@ from kewaspadaan.api.views import ALERT_HANDLERS
 from kewaspadaan.choices import RegionLevel, RiskLevel
 from kewaspadaan.models import Region
 from kewaspadaan.scoping import ancestor_codes, can_see_region
+from kewaspadaan.services.reference import BOUNDARY_VERSION_KEY
 from laporan.transfer import neutralise
 
 MAP_CACHE_SECONDS = 60 * 60
@@ -144,7 +145,8 @@ def dashboard_map(request, code: str):
     """The map's shapes (or centroid points), scoped to the user and cached per region: the
     boundaries change only when an administrator imports new ones."""
     region = _region_or_404(request.user, code)
-    key = f"forkopimda:dashboard-map:{code}:{request.user.jurisdiction_id or ''}"
+    version = cache.get(BOUNDARY_VERSION_KEY, "0")
+    key = f"forkopimda:dashboard-map:{version}:{code}:{request.user.jurisdiction_id or ''}"
     data = cache.get(key)
     if data is None:
         data = selectors.map_features(user=request.user, region=region)
@@ -253,7 +255,9 @@ def dashboard_live(request, code: str):
     """The election-day view: the last 24 hours, refreshed in place every minute."""
     user = request.user
     region = _region_or_404(user, code)
-    period = selectors.period_for(region=region, election_id=None, stage=None, day=None)
+    # The banner speaks of today, not of the day a finished election's figures stop.
+    today = selectors.period_for(region=region, election_id=None, stage=None, day=None).today
+    period = selectors.period_for(region=region, election_id=None, stage=None, day=today)
     return render(request, "forkopimda/dashboard_live.html", {
         "region": region, "code": code, "scope_label": _scope_label(region),
         "period": period, "live": selectors.live_panel(user=user, region=region),

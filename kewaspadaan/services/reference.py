@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
@@ -101,6 +103,7 @@ class BoundaryReport:
     bad_geometry: list[str] = field(default_factory=list)
 
 
+BOUNDARY_VERSION_KEY = "kewaspadaan:boundary-version"
 CODE_PROPERTIES = ("kode", "code", "kode_wilayah", "prov", "kode_prov", "id")
 
 
@@ -135,6 +138,8 @@ def boundaries_attach(*, features: Sequence[dict]) -> BoundaryReport:
         for code, region in regions.items():
             region.boundary = by_code[code]
         Region.objects.bulk_update(regions.values(), ["boundary"], batch_size=200)
+    # Maps cache their shapes under this version (forkopimda's dashboards).
+    transaction.on_commit(lambda: cache.set(BOUNDARY_VERSION_KEY, uuid.uuid4().hex, None))
     report.attached = len(regions)
     return report
 

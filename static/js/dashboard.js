@@ -26,7 +26,6 @@
     var counts = box.getAttribute("data-mode") === "counts";
     var map = L.map(box, { attributionControl: false, zoomSnap: 0.25, scrollWheelZoom: false,
                            preferCanvas: false });
-    map.setView([-2.5, 118], 4);
     fetch(data.urls.map, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
         if (!response.ok) throw new Error("map " + response.status);
@@ -48,8 +47,10 @@
             var p = feature.properties;
             if (p.outline) return { color: "#5b6672", weight: 2, fill: false, interactive: false };
             var r = regions[p.code] || {};
-            return { color: "#ffffff", weight: 1, fillColor: COLOURS[r.level || ""],
-                     fillOpacity: 0.85 };
+            if (counts) return { color: "#1d232b", weight: 1, fillColor: "#0f5ea8", fillOpacity: 0.75 };
+            var point = feature.geometry && feature.geometry.type === "Point";
+            return { color: point ? "#1d232b" : "#ffffff", weight: 1,
+                     fillColor: COLOURS[r.level || ""], fillOpacity: 0.85 };
           },
           pointToLayer: function (feature, latlng) {
             var r = regions[feature.properties.code] || {};
@@ -80,11 +81,16 @@
               if (r.drill) { el.setAttribute("role", "link"); el.classList.add("drill"); }
             });
           }
-        }).addTo(map);
+        });
+        // The view is set before the layer is added, without animation, so the small-shape
+        // check below measures the shapes at the zoom the official sees.
         var bounds = layer.getBounds();
         if (bounds.isValid()) {
-          map.fitBounds(bounds, { padding: [8, 8], maxZoom: counts ? 11 : 9 });
+          map.fitBounds(bounds, { padding: [8, 8], maxZoom: counts ? 11 : 9, animate: false });
+          layer.addTo(map);
+          markSmallShapes(map, layer, data);
         } else {
+          map.setView([-2.5, 118], 4, { animate: false });
           var note = document.createElement("p");
           note.className = "map-empty";
           note.textContent = labels.no_map;
@@ -93,6 +99,7 @@
         box.setAttribute("data-drawn", String(layer.getLayers().length));
       })
       .catch(function (error) {
+        if (!map._loaded) map.setView([-2.5, 118], 4, { animate: false });
         box.setAttribute("data-drawn", "error");
         var note = document.createElement("p");
         note.className = "map-empty";
@@ -101,6 +108,28 @@
         if (window.console) console.warn(error);
       });
     window.addEventListener("beforeprint", function () { map.invalidateSize(); });
+  }
+
+  // Shapes smaller than a fingertip at the opening zoom (a kota on a province's map) also
+  // get a marker at their centroid, in the same colour, that opens the same dashboard.
+  function markSmallShapes(map, layer, data) {
+    layer.eachLayer(function (item) {
+      var p = item.feature && item.feature.properties;
+      if (!p || p.outline || !p.centroid || !item.getBounds) return;
+      var b = item.getBounds();
+      var a = map.latLngToContainerPoint(b.getNorthWest());
+      var z = map.latLngToContainerPoint(b.getSouthEast());
+      if (Math.abs(z.x - a.x) * Math.abs(z.y - a.y) > 144) return;
+      var r = data.regions[p.code] || {};
+      var marker = L.circleMarker(p.centroid, { radius: 6, color: "#1d232b", weight: 1,
+        fillColor: COLOURS[r.level || ""], fillOpacity: 0.9 }).addTo(map);
+      marker.bindTooltip(item.getTooltip() ? item.getTooltip().getContent() : p.name);
+      if (r.drill) {
+        marker.on("click", function () { window.location.href = dashboardUrl(data, p.code); });
+      }
+      var el = marker.getElement();
+      if (el) { el.setAttribute("data-marker-for", p.code); if (r.drill) el.classList.add("drill"); }
+    });
   }
 
   // --- Charts ---------------------------------------------------------------------------

@@ -9,10 +9,12 @@ import io
 import json
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from forkopimda import dashboard_selectors
 from kewaspadaan.models import Alert, Region
+from kewaspadaan.services.reference import BOUNDARY_VERSION_KEY
 from tests.forkopimda.dashboard_data import (
     AFTER_CASE,
     bulk,
@@ -107,6 +109,7 @@ def test_the_map_serves_shapes_once_boundaries_are_imported(client, official_sum
     square = {"type": "Polygon", "coordinates": [[[100.1, -0.6], [100.2, -0.6],
                                                   [100.2, -0.7], [100.1, -0.6]]]}
     Region.objects.filter(code="13.77").update(boundary=square)
+    cache.set(BOUNDARY_VERSION_KEY, "test-square")  # what an import does on commit
     geo = json.loads(page(client, official_sumbar, "/dashboards/13/map.geojson").content)
     by_code = {f["properties"]["code"]: f["geometry"] for f in geo["features"]}
     assert len(by_code) == 19

@@ -5,7 +5,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from kewaspadaan.choices import RegionLevel
-from kewaspadaan.models import Election, Region, Signal
+from kewaspadaan.models import Election, Region, RiskScore, Signal
 from kewaspadaan.services import regions_rescore
 
 
@@ -32,14 +32,16 @@ class Command(BaseCommand):
         "Store score snapshots for past days of an election (weekly, daily from the quiet "
         "period to a week after voting), so the dashboards' trends have a history after an "
         "import or a demo load. Runs the same engine as the live rescoring, in date order; "
-        "idempotent."
+        "days already scored are skipped unless --redo."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--election", help="election code (default: every active one)")
         parser.add_argument("--every", type=int, default=7, help="days between snapshots")
+        parser.add_argument("--redo", action="store_true",
+                            help="recompute days that already have a national snapshot")
 
-    def handle(self, *args, election=None, every=7, **options):
+    def handle(self, *args, election=None, every=7, redo=False, **options):
         if every < 1:
             raise CommandError("--every must be at least 1.")
         elections = Election.objects.filter(is_active=True)
@@ -67,6 +69,13 @@ class Command(BaseCommand):
                 daily_from=quiet or item.voting_day - dt.timedelta(days=3),
                 daily_to=item.voting_day + dt.timedelta(days=7),
             )
+            if not redo:
+                done = set(RiskScore.objects.filter(election=item, region__isnull=True,
+                                                    stage="").values_list("day", flat=True))
+                days = [d for d in days if d not in done]
+            if not days:
+                self.stdout.write(f"Score history of {item.slug}: already there.")
+                continue
             for day in days:
                 regions_rescore(regions=regions, day=day)
             self.stdout.write(self.style.SUCCESS(

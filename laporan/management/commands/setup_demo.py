@@ -33,3 +33,5 @@ class Command(BaseCommand):
             )
         call_command("load_demo", stdout=self.stdout)
         call_command("load_demo_incidents", stdout=self.stdout)
+        # The dashboards' trends need snapshots of past days, not only of today's rescore.
+        call_command("rescore_history", stdout=self.stdout)
