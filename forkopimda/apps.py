@@ -11,3 +11,6 @@ class ForkopimdaConfig(AppConfig):
         from kewaspadaan import navigation
 
         navigation.register("forkopimda:dashboard_home", _("Dashboard"), order=15)
+        navigation.register("forkopimda:recommendation_list", _("Recommendations"), order=40)
+        navigation.register("forkopimda:meeting_list", _("Meetings"), order=45)
+        navigation.register("forkopimda:forum_list", _("Forums"), order=50)

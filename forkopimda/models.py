@@ -25,6 +25,12 @@ from forkopimda.choices import (
 from kewaspadaan.scoping import JurisdictionScope
 
 BY_REGION = JurisdictionScope(region_field="region")
+STATUS_BADGES = {
+    RecommendationStatus.DRAFT: "status-draft", RecommendationStatus.APPROVED: "status-submitted",
+    RecommendationStatus.ISSUED: "status-verified",
+    RecommendationStatus.IN_PROGRESS: "status-follow_up",
+    RecommendationStatus.DONE: "status-closed", RecommendationStatus.CANCELLED: "status-rejected",
+}
 
 
 class Forum(models.Model):
@@ -320,6 +326,11 @@ class Recommendation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (RecommendationStatus.ISSUED, RecommendationStatus.IN_PROGRESS)
+
+    @property
+    def badge(self) -> str:
+        """The portal's status badge class (shared with the incident workflow's colours)."""
+        return STATUS_BADGES.get(self.status, "status-draft")
 
     def is_overdue(self, today=None) -> bool:
         today = today or timezone.localdate()

@@ -6,8 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
+from forkopimda import suggestions
 from forkopimda.choices import IN_DOCUMENT, OPEN
+from forkopimda.choices import RecommendationStatus as S
 from forkopimda.models import (
     Distribution,
     Forum,
@@ -19,13 +22,15 @@ from forkopimda.models import (
     RecommendationTransition,
 )
 from forkopimda.services import region_today
-from kewaspadaan.models import Region
+from kewaspadaan.models import Region, RiskScore
 from kewaspadaan.scoping import region_q, scope
+from laporan.choices import ACCEPTED
+from laporan.selectors import incident_list
 
 
 def forum_list(*, user) -> QuerySet[Forum]:
     return scope(Forum.objects.select_related("region").defer("region__boundary"), user) \
-        .annotate(member_count=Count("members", distinct=True))
+        .annotate(member_count=Count("members", distinct=True)).order_by("region", "kind", "name")
 
 
 def forum_detail(*, user, pk: int) -> Forum | None:
@@ -40,7 +45,8 @@ def forum_detail(*, user, pk: int) -> Forum | None:
 def meeting_list(*, user) -> QuerySet[Meeting]:
     return scope(
         Meeting.objects.select_related("forum", "region").defer("region__boundary"), user
-    ).annotate(recommendation_count=Count("recommendations", distinct=True))
+    ).annotate(recommendation_count=Count("recommendations", distinct=True)) \
+        .order_by("-held_at", "-id")
 
 
 def meeting_detail(*, user, pk: int) -> Meeting | None:
@@ -131,3 +137,62 @@ def meeting_document_recommendations(*, meeting: Meeting) -> list[Recommendation
 def distribution_get(*, user, pk: int) -> Distribution | None:
     return scope(Distribution.objects.select_related("recommendation"), user) \
         .filter(pk=pk).first()
+
+
+# --- Suggested drafts -----------------------------------------------------------------------
+
+def suggestions_for(*, user, region: Region, today: dt.date | None = None,
+                    skip: set[str] = frozenset()) -> list[suggestions.Suggestion]:
+    """Drafts the current risk picture of ``region`` supports, from what ``user`` may see:
+    accepted incidents per category in the last window against the one before (one
+    grouped query), and the region's overall score now and a window ago. A rule whose
+    draft is already open for the region is not proposed again."""
+    today = today or region_today(region)
+    window = dt.timedelta(days=suggestions.WINDOW_DAYS)
+    now_start = timezone.now() - window
+    counts = (
+        incident_list(user=user)
+        .filter(region_q(region.code, "region"), status__in=ACCEPTED,
+                occurred_at__gte=now_start - window)
+        .order_by()
+        .values("indicator__parent__code", "indicator__parent__name")
+        .annotate(now=Count("pk", filter=Q(occurred_at__gte=now_start)),
+                  before=Count("pk", filter=Q(occurred_at__lt=now_start)))
+    )
+    counts_now, counts_before, names = {}, {}, {}
+    for row in counts:
+        code = row["indicator__parent__code"]
+        counts_now[code], counts_before[code] = row["now"], row["before"]
+        names[code] = row["indicator__parent__name"]
+    scores = list(
+        scope(RiskScore.objects.filter(region=region, stage=""), user)
+        .filter(day__lte=today).order_by("-day").values("day", "total", "level", "election")[:1]
+    )
+    score_now = score_before = None
+    if scores:
+        latest = scores[0]
+        score_now = (latest["total"], latest["level"])
+        earlier = (RiskScore.objects.filter(region=region, stage="", election=latest["election"],
+                                            day__lte=latest["day"] - window)
+                   .order_by("-day").values_list("total", "level").first())
+        score_before = tuple(earlier) if earlier else None
+    taken = set(
+        scope(Recommendation.objects.filter(region=region), user)
+        .exclude(suggestion_key="").exclude(status__in=[S.DONE, S.CANCELLED])
+        .values_list("suggestion_key", flat=True)
+    )
+    return suggestions.propose(
+        region_name=region.name, counts_now=counts_now, counts_before=counts_before,
+        category_names=names, score_now=score_now, score_before=score_before,
+        skip=set(skip) | taken,
+    )
+
+
+def suggestion_incidents(*, user, region: Region, category: str, limit: int = 20) -> list:
+    """The accepted incidents of the recent window behind a suggestion (newest first)."""
+    if not category:
+        return []
+    since = timezone.now() - dt.timedelta(days=suggestions.WINDOW_DAYS)
+    return list(incident_list(user=user).filter(
+        region_q(region.code, "region"), status__in=ACCEPTED, occurred_at__gte=since,
+        indicator__parent__code=category)[:limit])

@@ -26,6 +26,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from forkopimda import compositions
 from forkopimda.choices import (
     OPEN,
     Channel,
@@ -143,6 +144,28 @@ def forum_create(*, by, region: Region, kind: str, name: str, legal_basis: str =
             member.order = index + 1
         forum_member_add(forum=forum, by=by, data=member)
     return forum
+
+
+def template_members(*, region: Region, kind: str) -> list[MemberData]:
+    """The usual member offices of a ``kind`` of forum in ``region`` (``compositions``)."""
+    seats = compositions.seats(kind=kind, level=region.level, region_name=region.name)
+    institutions = Institution.objects.in_bulk([s["institution"] for s in seats
+                                                if s["institution"]], field_name="code")
+    return [MemberData(office=s["office"], position=s["position"], order=s["order"],
+                       institution=institutions.get(s["institution"])) for s in seats]
+
+
+def forum_create_from_template(*, by, region: Region, kind: str, name: str = "",
+                               legal_basis: str = "", notes: str = "",
+                               is_demo: bool = False) -> Forum:
+    """Create a forum with the usual member offices of its kind, to be edited afterwards."""
+    if kind not in ForumKind.values:
+        raise ValidationError({"kind": [_("Choose one of the listed values.")]})
+    name = _text(name) or compositions.forum_name(kind=kind, level=region.level,
+                                                  region_name=region.name)
+    return forum_create(by=by, region=region, kind=kind, name=name, legal_basis=legal_basis,
+                        notes=notes, members=template_members(region=region, kind=kind),
+                        is_demo=is_demo)
 
 
 @transaction.atomic
@@ -803,3 +826,22 @@ def subscription_set(*, by, region: Region, subscribed: bool) -> bool:
 
 def pending_overdue_q(today: dt.date) -> Q:
     return Q(status__in=OPEN, deadline__lt=today)
+
+
+# --- Suggested drafts -----------------------------------------------------------------------
+
+def suggestion_accept(*, by, region: Region, suggestion, title: str, text: str,
+                      institutions: Sequence[Institution], deadline: dt.date | None = None,
+                      meeting: Meeting | None = None, incidents: Sequence[Incident] = (),
+                      score_changes: list | None = None) -> Recommendation:
+    """Turn a suggested draft (as the analyst edited it) into a draft recommendation that
+    keeps the figures and incidents behind it."""
+    return recommendation_create(by=by, data=RecommendationData(
+        title=title, text=text, meeting=meeting, region=region,
+        rationale=suggestion.rationale, deadline=deadline, institutions=list(institutions),
+        regions=[region], incidents=list(incidents),
+        indicators=list(Indicator.objects.filter(code=suggestion.category))
+        if suggestion.category else [],
+        score_changes=score_changes if score_changes is not None else [suggestion.figures],
+        suggestion_key=suggestion.key,
+    ))

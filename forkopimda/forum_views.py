@@ -1,0 +1,510 @@
+"""Pages of forums, meetings and recommendations: lists, details, forms, lifecycle actions,
+the official documents, the tracker exports and the suggested drafts.
+
+Views parse, call one service and report. Reads go through ``forkopimda.selectors`` (a
+record outside the user's jurisdiction is a 404); writes through ``forkopimda.services``,
+whose messages are shown as they are. ``allowed`` only decides which buttons to draw.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from forkopimda import forms, selectors, services, tracker
+from forkopimda.api.views import document_response
+from forkopimda.choices import OPEN, RecommendationStatus
+from forkopimda.filtersets import ForumFilterSet, MeetingFilterSet, RecommendationFilterSet
+from forkopimda.permissions import allowed_actions, can
+from kewaspadaan.models import Institution, Region
+from kewaspadaan.scoping import can_see_region
+from laporan.forms import style_filter_form
+
+PAGE_SIZE = 50
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc) or _("You may not do this.")
+
+
+def _require(user, action: str) -> None:
+    if not can(user, action):
+        raise PermissionDenied(_("Your role may not do this."))
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _active(filterset) -> int:
+    data = filterset.form.cleaned_data if filterset.form.is_valid() else {}
+    return sum(1 for value in data.values() if value not in (None, "", [], False))
+
+
+# --- Forums ---------------------------------------------------------------------------------
+
+@login_required
+@require_GET
+def forum_list(request):
+    filterset = ForumFilterSet(request.GET, queryset=selectors.forum_list(user=request.user)
+                               .order_by("region", "kind", "name"), request=request)
+    style_filter_form(filterset.form, checkbox_fields=["kind"])
+    form = filterset.form
+    return render(request, "forkopimda/forum_list.html", {
+        "page": _page(request, filterset.qs), "filterset": filterset,
+        "inputs": [form["q"], form["region"]], "groups": [form["kind"]],
+        "active_filters": _active(filterset), "allowed": allowed_actions(request.user),
+    })
+
+
+@login_required
+def forum_create(request):
+    _require(request.user, "manage_forum")
+    initial = {"region": request.user.jurisdiction_id or ""}
+    form = forms.ForumForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["use_template"]:
+                forum = services.forum_create_from_template(
+                    by=request.user, region=data["region"], kind=data["kind"],
+                    name=data["name"], legal_basis=data["legal_basis"], notes=data["notes"])
+            else:
+                forum = services.forum_create(
+                    by=request.user, region=data["region"], kind=data["kind"],
+                    name=data["name"], legal_basis=data["legal_basis"], notes=data["notes"])
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Forum created."))
+            return redirect("forkopimda:forum_detail", pk=forum.pk)
+    return render(request, "forkopimda/forum_form.html", {"form": form})
+
+
+@login_required
+def forum_detail(request, pk: int):
+    forum = selectors.forum_detail(user=request.user, pk=pk)
+    if forum is None:
+        raise Http404
+    member_form = forms.MemberForm(request.POST or None)
+    if request.method == "POST":
+        if member_form.is_valid():
+            try:
+                services.forum_member_add(forum=forum, by=request.user,
+                                          data=member_form.data_object())
+            except ValidationError as exc:
+                member_form.add_service_errors(exc)
+            except PermissionDenied as exc:
+                messages.error(request, _error_text(exc))
+                return redirect("forkopimda:forum_detail", pk=pk)
+            else:
+                messages.success(request, _("Member added."))
+                return redirect("forkopimda:forum_detail", pk=pk)
+    meetings = selectors.meeting_list(user=request.user).filter(forum=forum)[:20]
+    return render(request, "forkopimda/forum_detail.html", {
+        "forum": forum, "members": forum.members.all(), "member_form": member_form,
+        "meetings": meetings, "allowed": allowed_actions(request.user),
+    })
+
+
+@login_required
+@require_POST
+def forum_member_remove(request, pk: int, member_id: int):
+    forum = selectors.forum_detail(user=request.user, pk=pk)
+    member = forum.members.filter(pk=member_id).first() if forum else None
+    if member is None:
+        raise Http404
+    try:
+        services.forum_member_remove(member=member, by=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Member removed."))
+    return redirect("forkopimda:forum_detail", pk=pk)
+
+
+# --- Meetings -------------------------------------------------------------------------------
+
+@login_required
+@require_GET
+def meeting_list(request):
+    filterset = MeetingFilterSet(request.GET, queryset=selectors.meeting_list(user=request.user),
+                                 request=request)
+    style_filter_form(filterset.form, checkbox_fields=["kind"], widgets={})
+    form = filterset.form
+    for name in ("date_from", "date_to"):
+        form.fields[name].widget.input_type = "date"
+    return render(request, "forkopimda/meeting_list.html", {
+        "page": _page(request, filterset.qs), "filterset": filterset,
+        "inputs": [form["q"], form["region"], form["date_from"], form["date_to"]],
+        "groups": [form["kind"]], "active_filters": _active(filterset),
+        "allowed": allowed_actions(request.user),
+    })
+
+
+def _meeting_form_page(request, *, meeting=None):
+    _require(request.user, "record_meeting")
+    initial = forms.MeetingForm.initial_for(meeting) if meeting else {
+        "forum": request.GET.get("forum") or None}
+    form = forms.MeetingForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = form.data_object(meeting)
+            if meeting is None:
+                saved = services.meeting_create(by=request.user, data=data)
+            else:
+                saved = services.meeting_update(meeting=meeting, by=request.user, data=data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Meeting saved."))
+            return redirect("forkopimda:meeting_detail", pk=saved.pk)
+    return render(request, "forkopimda/meeting_form.html", {"form": form, "meeting": meeting})
+
+
+@login_required
+def meeting_create(request):
+    return _meeting_form_page(request)
+
+
+@login_required
+def meeting_update(request, pk: int):
+    meeting = selectors.meeting_detail(user=request.user, pk=pk)
+    if meeting is None:
+        raise Http404
+    return _meeting_form_page(request, meeting=meeting)
+
+
+@login_required
+@require_GET
+def meeting_detail(request, pk: int):
+    meeting = selectors.meeting_detail(user=request.user, pk=pk)
+    if meeting is None:
+        raise Http404
+    recommendations = list(meeting.recommendations.all())
+    return render(request, "forkopimda/meeting_detail.html", {
+        "meeting": meeting, "recommendations": recommendations,
+        "participants": meeting.participants.all(), "allowed": allowed_actions(request.user),
+        "has_document": any(r.status in ("approved", "issued", "in_progress", "done")
+                            for r in recommendations),
+    })
+
+
+@login_required
+@require_GET
+def meeting_document(request, pk: int, kind: str):
+    _require(request.user, "export")
+    meeting = selectors.meeting_detail(user=request.user, pk=pk)
+    if meeting is None:
+        raise Http404
+    return document_response(meeting, kind)
+
+
+# --- Recommendations -------------------------------------------------------------------------
+
+def _recommendation_filterset(request):
+    filterset = RecommendationFilterSet(
+        request.GET, queryset=selectors.recommendation_list(user=request.user)
+        .prefetch_related("institutions"), request=request)
+    style_filter_form(filterset.form, checkbox_fields=["status"], select_choices={
+        "institution": [("", _("Any institution"))] + [
+            (i.code, i.name) for i in Institution.objects.filter(is_active=True)],
+        "overdue": [("", _("Any")), ("true", _("Only overdue")), ("false", _("Not overdue"))],
+    })
+    filterset.form.fields["deadline_before"].widget.input_type = "date"
+    return filterset
+
+
+@login_required
+@require_GET
+def recommendation_list(request):
+    filterset = _recommendation_filterset(request)
+    form = filterset.form
+    page = _page(request, filterset.qs)
+    today = services.region_today(None)
+    for rec in page:
+        rec.late = rec.is_open and rec.deadline is not None and rec.deadline < today
+    overdue = selectors.recommendation_list(user=request.user, overdue=True).count()
+    return render(request, "forkopimda/recommendation_list.html", {
+        "page": page, "filterset": filterset,
+        "inputs": [form["q"], form["region"], form["institution"], form["overdue"],
+                   form["deadline_before"]],
+        "groups": [form["status"]], "active_filters": _active(filterset),
+        "overdue_count": overdue, "allowed": allowed_actions(request.user),
+        "query": request.GET.urlencode(),
+    })
+
+
+@login_required
+@require_GET
+def recommendation_export(request, kind: str):
+    """The tracker of the filtered list; a filter that is not understood refuses the export
+    rather than quietly exporting more than was asked for."""
+    _require(request.user, "export")
+    filterset = _recommendation_filterset(request)
+    if not filterset.is_valid():
+        messages.error(request, _("Some filters were not understood; nothing was exported."))
+        return redirect(f"{reverse('forkopimda:recommendation_list')}?{request.GET.urlencode()}")
+    queryset = filterset.qs.order_by("region", "deadline", "id")
+    if kind == "csv":
+        response = StreamingHttpResponse(tracker.export_csv(queryset),
+                                         content_type="text/csv; charset=utf-8")
+    else:
+        response = FileResponse(tracker.export_xlsx(queryset), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{tracker.filename(kind)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _recommendation_form_page(request, *, rec=None, meeting=None):
+    _require(request.user, "draft")
+    initial = forms.RecommendationForm.initial_for(rec) if rec else {
+        "deadline": forms.default_deadline()}
+    form = forms.RecommendationForm(request.POST or None, initial=initial)
+    region = None
+    if rec is None and meeting is None:
+        code = request.GET.get("region") or request.POST.get("region") or \
+            request.user.jurisdiction_id
+        region = Region.objects.defer("boundary").filter(code=code).first() if code else None
+        if region is None or not can_see_region(request.user, region.code):
+            messages.error(request, _("Choose the meeting or the region of the recommendation."))
+            return redirect("forkopimda:meeting_list")
+    if request.method == "POST" and form.is_valid():
+        try:
+            if rec is None:
+                saved = services.recommendation_create(
+                    by=request.user, data=form.data_object(meeting=meeting, region=region))
+            else:
+                saved = services.recommendation_update(
+                    recommendation=rec, by=request.user,
+                    data=form.data_object(meeting=rec.meeting, region=rec.region, current=rec))
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Recommendation saved."))
+            return redirect("forkopimda:recommendation_detail", pk=saved.pk)
+    return render(request, "forkopimda/recommendation_form.html", {
+        "form": form, "rec": rec, "meeting": meeting or (rec.meeting if rec else None),
+        "region": region})
+
+
+@login_required
+def recommendation_create(request, meeting_pk: int | None = None):
+    meeting = None
+    if meeting_pk is not None:
+        meeting = selectors.meeting_detail(user=request.user, pk=meeting_pk)
+        if meeting is None:
+            raise Http404
+    return _recommendation_form_page(request, meeting=meeting)
+
+
+@login_required
+def recommendation_update(request, pk: int):
+    rec = selectors.recommendation_detail(user=request.user, pk=pk)
+    if rec is None:
+        raise Http404
+    return _recommendation_form_page(request, rec=rec)
+
+
+def _buttons(user, rec) -> set[str]:
+    """The lifecycle buttons to draw (the services still decide)."""
+    status = rec.status
+    wanted = {
+        "edit": status in (RecommendationStatus.DRAFT, RecommendationStatus.APPROVED)
+        and can(user, "draft"),
+        "approve": status == RecommendationStatus.DRAFT and can(user, "approve"),
+        "issue": status == RecommendationStatus.APPROVED and can(user, "issue"),
+        "start": status == RecommendationStatus.ISSUED and can(user, "follow_up"),
+        "complete": status in OPEN and can(user, "follow_up"),
+        "cancel": status not in (RecommendationStatus.DONE, RecommendationStatus.CANCELLED)
+        and can(user, "cancel"),
+        "discard": status == RecommendationStatus.DRAFT and can(user, "draft"),
+        "progress": status in OPEN and can(user, "follow_up"),
+        "distribute": status in (*OPEN, RecommendationStatus.DONE) and can(user, "distribute"),
+        "acknowledge": can(user, "acknowledge"),
+    }
+    return {name for name, shown in wanted.items() if shown}
+
+
+@login_required
+@require_GET
+def recommendation_detail(request, pk: int):
+    rec = selectors.recommendation_detail(user=request.user, pk=pk)
+    if rec is None:
+        raise Http404
+    today = services.region_today(rec.region)
+    return render(request, "forkopimda/recommendation_detail.html", {
+        "rec": rec, "buttons": _buttons(request.user, rec),
+        "late": rec.is_overdue(today), "cancel_form": forms.ReasonForm(prefix="cancel"),
+        "note_form": forms.OptionalReasonForm(prefix="note"),
+        "progress_form": forms.ProgressForm(prefix="progress"),
+        "distribution_form": forms.DistributionForm(prefix="distribution"),
+        "acknowledge_form": forms.AcknowledgeForm(prefix="ack"),
+    })
+
+
+ACTIONS = ("approve", "issue", "start", "complete", "cancel", "discard")
+
+
+@login_required
+@require_POST
+def recommendation_action(request, pk: int, action: str):
+    rec = selectors.recommendation_detail(user=request.user, pk=pk)
+    if rec is None:
+        raise Http404
+    note = request.POST.get("note-reason", "")
+    try:
+        if action == "approve":
+            services.recommendation_approve(recommendation=rec, by=request.user)
+        elif action == "issue":
+            rec = services.recommendation_issue(recommendation=rec, by=request.user)
+        elif action == "start":
+            services.recommendation_start(recommendation=rec, by=request.user, reason=note)
+        elif action == "complete":
+            services.recommendation_complete(recommendation=rec, by=request.user, reason=note)
+        elif action == "cancel":
+            services.recommendation_cancel(recommendation=rec, by=request.user,
+                                           reason=request.POST.get("cancel-reason", ""))
+        elif action == "discard":
+            services.recommendation_discard(recommendation=rec, by=request.user)
+            messages.success(request, _("Draft discarded."))
+            if rec.meeting_id:
+                return redirect("forkopimda:meeting_detail", pk=rec.meeting_id)
+            return redirect("forkopimda:recommendation_list")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Recommendation updated."))
+    return redirect("forkopimda:recommendation_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def recommendation_progress(request, pk: int):
+    rec = selectors.recommendation_detail(user=request.user, pk=pk)
+    if rec is None:
+        raise Http404
+    form = forms.ProgressForm(request.POST, prefix="progress")
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Describe the progress."))
+        services.progress_note_add(recommendation=rec, by=request.user, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Progress recorded."))
+    return redirect(f"{reverse('forkopimda:recommendation_detail', args=[pk])}#progress")
+
+
+@login_required
+@require_POST
+def recommendation_distribute(request, pk: int):
+    rec = selectors.recommendation_detail(user=request.user, pk=pk)
+    if rec is None:
+        raise Http404
+    form = forms.DistributionForm(request.POST, prefix="distribution")
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Name the recipient office."))
+        services.distribution_record(recommendation=rec, by=request.user,
+                                     **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Distribution logged."))
+    return redirect(f"{reverse('forkopimda:recommendation_detail', args=[pk])}#distribution")
+
+
+@login_required
+@require_POST
+def distribution_acknowledge(request, pk: int):
+    distribution = selectors.distribution_get(user=request.user, pk=pk)
+    if distribution is None:
+        raise Http404
+    form = forms.AcknowledgeForm(request.POST, prefix="ack")
+    name = form.cleaned_data["acknowledged_by"] if form.is_valid() else ""
+    try:
+        services.distribution_acknowledge(distribution=distribution, by=request.user,
+                                          acknowledged_by=name)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Receipt acknowledged."))
+    return redirect(f"{reverse('forkopimda:recommendation_detail', args=[distribution.recommendation_id])}#distribution")  # noqa: E501
+
+
+# --- Suggested drafts ------------------------------------------------------------------------
+
+def _suggestion_region(request) -> Region:
+    code = request.GET.get("region") or request.POST.get("region") or \
+        request.user.jurisdiction_id
+    region = Region.objects.defer("boundary").filter(code=code).first() if code else None
+    if region is None or not can_see_region(request.user, region.code):
+        raise Http404
+    return region
+
+
+SKIP_KEY = "forkopimda.discarded_suggestions"
+
+
+@login_required
+def suggestion_list(request):
+    """The drafts the risk picture of a region supports; accept (after editing) or discard
+    each. A discarded one stays hidden for this session."""
+    _require(request.user, "draft")
+    region = _suggestion_region(request)
+    skipped = request.session.get(SKIP_KEY, {}).get(region.code, [])
+    meeting = None
+    meeting_pk = request.GET.get("meeting") or request.POST.get("meeting")
+    if meeting_pk and str(meeting_pk).isdigit():
+        meeting = selectors.meeting_detail(user=request.user, pk=int(meeting_pk))
+    found = selectors.suggestions_for(user=request.user, region=region, skip=set(skipped))
+    if request.method == "POST":
+        key = request.POST.get("key", "")
+        chosen = next((s for s in found if s.key == key), None)
+        if chosen is None:
+            messages.error(request, _("This suggestion is no longer supported by the figures."))
+        elif request.POST.get("decision") == "discard":
+            store = request.session.get(SKIP_KEY, {})
+            store.setdefault(region.code, []).append(key)
+            request.session[SKIP_KEY] = store
+            messages.success(request, _("Suggestion discarded."))
+        else:
+            form = forms.RecommendationForm(request.POST, prefix=key)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    rec = services.suggestion_accept(
+                        by=request.user, region=region,
+                        suggestion=chosen, title=data["title"], text=data["text"],
+                        institutions=list(data["institutions"]), deadline=data["deadline"],
+                        meeting=meeting,
+                        incidents=selectors.suggestion_incidents(
+                            user=request.user, region=region, category=chosen.category),
+                    )
+                except ValidationError as exc:
+                    messages.error(request, _error_text(exc))
+                else:
+                    messages.success(request, _("Draft recommendation created."))
+                    return redirect("forkopimda:recommendation_detail", pk=rec.pk)
+            else:
+                messages.error(request, " ".join(str(m) for errors in form.errors.values()
+                                                 for m in errors))
+        url = f"{reverse('forkopimda:suggestion_list')}?region={region.code}"
+        return redirect(f"{url}&meeting={meeting.pk}" if meeting else url)
+    cards = [(s, forms.RecommendationForm(prefix=s.key, initial={
+        "title": s.title, "text": s.text, "institutions": list(s.institutions),
+        "deadline": forms.default_deadline(), "regions": region.code}))
+        for s in found]
+    return render(request, "forkopimda/suggestion_list.html", {
+        "region": region, "cards": cards, "meeting": meeting, "skipped": len(skipped)})
