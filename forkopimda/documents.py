@@ -12,6 +12,7 @@ it, and python-docx writes it as plain runs.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -23,6 +24,11 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.lineplots import LinePlot
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -313,3 +319,158 @@ def render_docx(document: layout.OfficialDocument) -> bytes:
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+# --- Situation report (laporan situasi) ---------------------------------------------------
+
+LEVEL_WORDS = {"rendah": "Rendah", "sedang": "Sedang", "tinggi": "Tinggi", "": "–"}
+SEVERITY_WORDS = {1: "Rendah", 2: "Sedang", 3: "Tinggi", 4: "Kritis"}
+
+
+def _number(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}".replace(".", ",")
+
+
+def _change(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return ("+" if value > 0 else "") + _number(value)
+
+
+def _bar_chart(rows) -> Drawing:
+    """Scores now and at the start of the period, per region."""
+    drawing = Drawing(16 * cm, 6.5 * cm, initialFontName="KwSerif")
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 1.2 * cm, 1.6 * cm, 14.5 * cm, 4.4 * cm
+    chart.data = [[r.previous_total or 0 for r in rows], [r.total or 0 for r in rows]]
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
+    chart.valueAxis.labels.fontName = "KwSerif"
+    chart.categoryAxis.categoryNames = [r.code for r in rows]
+    chart.categoryAxis.labels.fontName = "KwSerif"
+    chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.angle = 45 if len(rows) > 8 else 0
+    chart.categoryAxis.labels.boxAnchor = "ne" if len(rows) > 8 else "n"
+    chart.bars[0].fillColor = colors.HexColor("#b8c4d6")
+    chart.bars[1].fillColor = colors.HexColor("#1f4e8c")
+    drawing.add(chart)
+    legend = Legend()
+    legend.x, legend.y = 1.2 * cm, 0.3 * cm
+    legend.fontName, legend.fontSize = "KwSerif", 8
+    legend.alignment, legend.columnMaximum = "right", 1
+    legend.colorNamePairs = [(colors.HexColor("#b8c4d6"), "awal periode"),
+                             (colors.HexColor("#1f4e8c"), "akhir periode")]
+    drawing.add(legend)
+    return drawing
+
+
+def _trend_chart(trend) -> Drawing:
+    drawing = Drawing(16 * cm, 5 * cm, initialFontName="KwSerif")
+    plot = LinePlot()
+    plot.x, plot.y, plot.width, plot.height = 1.2 * cm, 0.8 * cm, 14.5 * cm, 3.8 * cm
+    first = trend[0][0]
+    plot.data = [[((day - first).days, total) for day, total in trend]]
+    plot.yValueAxis.valueMin, plot.yValueAxis.valueMax, plot.yValueAxis.valueStep = 0, 100, 20
+    plot.xValueAxis.valueMin = 0
+    plot.xValueAxis.valueMax = max((trend[-1][0] - first).days, 1)
+    plot.xValueAxis.labelTextFormat = lambda v: f"{(first + dt.timedelta(days=int(v))):%d/%m}"
+    for axis in (plot.xValueAxis, plot.yValueAxis):
+        axis.labels.fontName, axis.labels.fontSize = "KwSerif", 7
+    plot.lines[0].strokeColor = colors.HexColor("#1f4e8c")
+    plot.lines[0].strokeWidth = 1.5
+    drawing.add(plot)
+    return drawing
+
+
+def _grid(rows, widths, s, *, header=True) -> Table:
+    table = Table([[Paragraph(_p(str(cell)), s["cell"]) for cell in row] for row in rows],
+                  colWidths=widths, repeatRows=1 if header else 0)
+    style = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), "KwSerif"),
+             ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9aa5b1")),
+             ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)]
+    if header:
+        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edf3")))
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def render_situation_pdf(situation) -> bytes:
+    """The periodic situation report of a region on A4, fonts embedded, charts drawn as
+    vectors."""
+    _register_fonts()
+    s = _styles()
+    s["cell"] = ParagraphStyle("small", parent=s["cell"], fontSize=9, leading=11.5)
+    region = situation.region
+    zone = ZoneInfo(TIMEZONE_IANA[region.timezone])
+    story: list = [
+        Paragraph("LAPORAN SITUASI KEWASPADAAN DINI", s["title"]),
+        Paragraph(_p(layout.clean(region.name).upper()), s["title"]),
+        Paragraph(_p(f"Periode {layout.tanggal(situation.start)} – "
+                     f"{layout.tanggal(situation.end)}"), s["sign"]),
+        Spacer(1, 10),
+        Paragraph("1. TINGKAT RISIKO DAN PERUBAHANNYA", s["section"]),
+    ]
+    rows = [["Kode", "Wilayah", "Skor awal", "Skor akhir", "Perubahan", "Tingkat"]]
+    for row in situation.scores:
+        level = LEVEL_WORDS.get(row.level, row.level)
+        if row.previous_level and row.level and row.previous_level != row.level:
+            level = f"{LEVEL_WORDS.get(row.previous_level, '')} → {level}"
+        rows.append([row.code, row.name, _number(row.previous_total), _number(row.total),
+                     _change(row.change), level])
+    story.append(_grid(rows, [1.6 * cm, 5.4 * cm, 2 * cm, 2 * cm, 2.1 * cm, 3.4 * cm], s))
+    if any(r.total is not None for r in situation.scores):
+        story += [Spacer(1, 6), _bar_chart(situation.scores)]
+    else:
+        story.append(Paragraph("Belum ada skor risiko untuk periode ini.", s["item"]))
+    story.append(Paragraph("2. TREN SKOR 30 HARI", s["section"]))
+    if len(situation.trend) >= 2:
+        story.append(_trend_chart(situation.trend))
+    else:
+        story.append(Paragraph("Data skor belum cukup untuk tren.", s["item"]))
+
+    story.append(Paragraph("3. KEJADIAN MENONJOL", s["section"]))
+    if situation.incidents:
+        rows = [["Ref.", "Waktu", "Wilayah", "Kejadian", "Tingkat"]]
+        for incident in situation.incidents:
+            when = incident.occurred_at.astimezone(zone)
+            rows.append([incident.reference, f"{when:%d-%m-%Y %H.%M}", incident.region.name,
+                         incident.title, SEVERITY_WORDS.get(incident.severity, "")])
+        story.append(_grid(rows, [2.1 * cm, 2.6 * cm, 3.3 * cm, 6.6 * cm, 1.9 * cm], s))
+    else:
+        story.append(Paragraph("Tidak ada kejadian terverifikasi dalam periode ini.",
+                               s["item"]))
+
+    story.append(Paragraph(f"4. PERINGATAN TERBUKA ({situation.alert_count})", s["section"]))
+    if situation.alerts:
+        rows = [["Tanggal", "Wilayah", "Peringatan"]]
+        rows += [[f"{a.created_at.astimezone(zone):%d-%m-%Y}", a.region.name, a.title]
+                 for a in situation.alerts]
+        story.append(_grid(rows, [2.6 * cm, 3.8 * cm, 10.1 * cm], s))
+    else:
+        story.append(Paragraph("Tidak ada peringatan terbuka.", s["item"]))
+
+    story.append(Paragraph(f"5. REKOMENDASI TERBUKA ({len(situation.recommendations)})",
+                           s["section"]))
+    if situation.recommendations:
+        rows = [["Nomor", "Rekomendasi", "Ditujukan kepada", "Batas waktu"]]
+        for rec in situation.recommendations:
+            deadline = layout.tanggal(rec.deadline) if rec.deadline else "–"
+            if rec.pk in situation.overdue_ids:
+                deadline += " (lewat)"
+            addressed = ", ".join(i.name for i in rec.institutions.all()) or rec.addressees
+            rows.append([rec.number or "", rec.title, addressed, deadline])
+        story.append(_grid(rows, [3.2 * cm, 6.4 * cm, 4 * cm, 2.9 * cm], s))
+    else:
+        story.append(Paragraph("Tidak ada rekomendasi terbuka.", s["item"]))
+
+    buffer = io.BytesIO()
+    pdf = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=2.5 * cm, rightMargin=2 * cm, topMargin=2 * cm,
+        bottomMargin=2 * cm, title=f"Laporan Situasi {region.name}", author="Kewaspadaan",
+        creator="Kewaspadaan", lang="id-ID", invariant=1, initialFontName="KwSerif",
+    )
+    pdf.build(story, onFirstPage=_page_number, onLaterPages=_page_number)
+    return buffer.getvalue()
+
+
+def situation_filename(situation) -> str:
+    return f"laporan-situasi-{situation.region.code}-{situation.end:%Y-%m-%d}.pdf"

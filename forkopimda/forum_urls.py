@@ -40,6 +40,7 @@ urlpatterns = [
              {"action": action}, name=f"recommendation_{action}")
         for action in views.ACTIONS
     ],
+    path("situation-reports/", views.situation_report, name="situation_report"),
     path("distributions/<int:pk>/acknowledge/", views.distribution_acknowledge,
          name="distribution_acknowledge"),
 ]

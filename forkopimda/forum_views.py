@@ -12,13 +12,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from forkopimda import forms, selectors, services, tracker
+from forkopimda import documents, forms, selectors, services, tracker
 from forkopimda.api.views import document_response
 from forkopimda.choices import OPEN, RecommendationStatus
 from forkopimda.filtersets import ForumFilterSet, MeetingFilterSet, RecommendationFilterSet
@@ -508,3 +508,33 @@ def suggestion_list(request):
         for s in found]
     return render(request, "forkopimda/suggestion_list.html", {
         "region": region, "cards": cards, "meeting": meeting, "skipped": len(skipped)})
+
+
+# --- Situation reports ----------------------------------------------------------------------
+
+@login_required
+def situation_report(request):
+    """The situation report of a region: download it now, or (un)subscribe to the weekly
+    e-mail."""
+    _require(request.user, "export")
+    region = _suggestion_region(request)
+    if request.method == "POST":
+        try:
+            services.subscription_set(by=request.user, region=region,
+                                      subscribed=request.POST.get("subscribe") == "1")
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("Subscription saved."))
+        return redirect(f"{reverse('forkopimda:situation_report')}?region={region.code}")
+    if request.GET.get("download"):
+        situation = selectors.situation_report(user=request.user, region=region)
+        response = HttpResponse(documents.render_situation_pdf(situation),
+                                content_type="application/pdf")
+        response["Content-Disposition"] = \
+            f'attachment; filename="{documents.situation_filename(situation)}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+    subscribed = request.user.report_subscriptions.filter(region=region).exists()
+    return render(request, "forkopimda/situation_report.html", {
+        "region": region, "subscribed": subscribed, "has_email": bool(request.user.email)})

@@ -494,6 +494,7 @@ class ReportSubscription(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"),
                              on_delete=models.CASCADE, related_name="report_subscriptions")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_sent_on = models.DateField(_("last sent for the week ending"), null=True, blank=True)
 
     jurisdiction_scope = BY_REGION
 

@@ -4,6 +4,8 @@ the user and goes through the scoping rule."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -22,7 +24,8 @@ from forkopimda.models import (
     RecommendationTransition,
 )
 from forkopimda.services import region_today
-from kewaspadaan.models import Region, RiskScore
+from kewaspadaan.choices import AlertStatus, RegionLevel
+from kewaspadaan.models import Alert, Region, RiskScore
 from kewaspadaan.scoping import region_q, scope
 from laporan.choices import ACCEPTED
 from laporan.selectors import incident_list
@@ -196,3 +199,99 @@ def suggestion_incidents(*, user, region: Region, category: str, limit: int = 20
     return list(incident_list(user=user).filter(
         region_q(region.code, "region"), status__in=ACCEPTED, occurred_at__gte=since,
         indicator__parent__code=category)[:limit])
+
+
+# --- Situation report -----------------------------------------------------------------------
+
+@dataclass
+class ScoreRow:
+    code: str
+    name: str
+    total: float | None
+    level: str
+    previous_total: float | None
+    previous_level: str
+
+    @property
+    def change(self) -> float | None:
+        if self.total is None or self.previous_total is None:
+            return None
+        return round(self.total - self.previous_total, 1)
+
+
+@dataclass
+class Situation:
+    """What a periodic situation report (laporan situasi) of a region shows."""
+
+    region: Region
+    start: dt.date
+    end: dt.date
+    scores: list[ScoreRow]
+    trend: list[tuple[dt.date, float]]
+    incidents: list
+    alerts: list
+    alert_count: int
+    recommendations: list
+    overdue_ids: set[int] = field(default_factory=set)
+
+
+def _latest_scores(codes: list[str], *, on: dt.date, election_id) -> dict[str, RiskScore]:
+    """Each region's newest overall score on or before ``on`` (within 60 days)."""
+    rows = (RiskScore.objects.filter(region_id__in=codes, stage="", election_id=election_id,
+                                     day__lte=on, day__gte=on - dt.timedelta(days=60))
+            .order_by("region_id", "-day").only("region_id", "day", "total", "level"))
+    latest: dict[str, RiskScore] = {}
+    for score in rows:
+        latest.setdefault(score.region_id, score)
+    return latest
+
+
+def situation_report(*, user, region: Region, end: dt.date | None = None,
+                     days: int = 7) -> Situation:
+    """The region's risk levels now and ``days`` ago (itself and its kab/kota), its trend
+    over 30 days, the top incidents of the period, open alerts and open recommendations,
+    all as ``user`` may see them. A fixed number of queries whatever the data."""
+    end = end or region_today(region)
+    start = end - dt.timedelta(days=days - 1)
+    regions = [region]
+    if region.level == RegionLevel.PROVINCE:
+        regions += list(scope(Region.objects.filter(parent=region, level=RegionLevel.KABKOTA)
+                              .defer("boundary"), user).order_by("code"))
+    newest = (scope(RiskScore.objects.filter(region=region, stage="", day__lte=end), user)
+              .order_by("-day").values_list("election_id", flat=True).first())
+    codes = [r.code for r in regions]
+    now = _latest_scores(codes, on=end, election_id=newest) if newest else {}
+    before = _latest_scores(codes, on=start - dt.timedelta(days=1),
+                            election_id=newest) if newest else {}
+    scores = [ScoreRow(code=r.code, name=r.name,
+                       total=now[r.code].total if r.code in now else None,
+                       level=now[r.code].level if r.code in now else "",
+                       previous_total=before[r.code].total if r.code in before else None,
+                       previous_level=before[r.code].level if r.code in before else "")
+              for r in regions]
+    trend = list(RiskScore.objects.filter(
+        region=region, stage="", election_id=newest, day__gt=end - dt.timedelta(days=30),
+        day__lte=end).order_by("day").values_list("day", "total")) if newest else []
+    zone = ZoneInfo(region.iana_timezone)
+    period_start = dt.datetime.combine(start, dt.time.min, zone)
+    period_end = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, zone)
+    incidents = list(
+        incident_list(user=user)
+        .filter(region_q(region.code, "region"), status__in=ACCEPTED,
+                occurred_at__gte=period_start, occurred_at__lt=period_end)
+        .order_by("-severity", "-killed", "-injured", "-occurred_at")[:10]
+    )
+    open_alerts = scope(Alert.objects.filter(region_q(region.code, "region"),
+                                             status__in=[AlertStatus.NEW,
+                                                         AlertStatus.ACKNOWLEDGED]), user)
+    alerts = list(open_alerts.select_related("region").defer("region__boundary")
+                  .order_by("-created_at")[:15])
+    alert_count = open_alerts.count()
+    recommendations = list(
+        recommendation_list(user=user, region=region).filter(status__in=OPEN)
+        .prefetch_related("institutions").order_by("deadline", "id")[:30]
+    )
+    overdue = {rec.pk for rec in recommendations if rec.deadline and rec.deadline < end}
+    return Situation(region=region, start=start, end=end, scores=scores, trend=trend,
+                     incidents=incidents, alerts=alerts, alert_count=alert_count,
+                     recommendations=recommendations, overdue_ids=overdue)

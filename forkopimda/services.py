@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
@@ -824,8 +824,47 @@ def subscription_set(*, by, region: Region, subscribed: bool) -> bool:
     return subscribed
 
 
-def pending_overdue_q(today: dt.date) -> Q:
-    return Q(status__in=OPEN, deadline__lt=today)
+def situation_report_claim(*, subscription_id: int, end: dt.date) -> bool:
+    """Claim the report of the week ending ``end`` for one subscription: a conditional
+    UPDATE that changes one row once, so a retried or doubled task sends it once."""
+    claimed = ReportSubscription.objects.filter(pk=subscription_id).filter(
+        Q(last_sent_on__isnull=True) | Q(last_sent_on__lt=end)).update(last_sent_on=end)
+    return claimed == 1
+
+
+def situation_report_send(*, subscription_id: int, end: dt.date | None = None) -> bool:
+    """E-mail one subscriber the situation report of their region, as they may see it.
+    Returns False when there is nothing to send (already sent, no address, no access)."""
+    from forkopimda import documents, selectors
+
+    subscription = ReportSubscription.objects.select_related("region", "user").filter(
+        pk=subscription_id).first()
+    if subscription is None:
+        return False
+    user, region = subscription.user, subscription.region
+    end = end or region_today(region) - dt.timedelta(days=1)
+    if not (user.is_active and user.email and can(user, "subscribe")
+            and can_see_region(user, region.code)):
+        return False
+    situation = selectors.situation_report(user=user, region=region, end=end)
+    pdf = documents.render_situation_pdf(situation)
+    with transaction.atomic():
+        if not situation_report_claim(subscription_id=subscription_id, end=end):
+            return False
+        message = EmailMessage(
+            _("[Kewaspadaan] Situation report of %(region)s, week ending %(end)s") % {
+                "region": region.name, "end": end.strftime("%d-%m-%Y")},
+            _("The weekly situation report is attached."), None, [user.email])
+        message.attach(documents.situation_filename(situation), pdf, "application/pdf")
+        # Inside the claim's transaction: a failed send rolls the claim back for a retry.
+        message.send()
+    return True
+
+
+def situation_reports_due() -> list[int]:
+    """Subscriptions whose report of the week just ended is not sent yet."""
+    return list(ReportSubscription.objects.filter(user__is_active=True)
+                .exclude(user__email="").values_list("pk", flat=True))
 
 
 # --- Suggested drafts -----------------------------------------------------------------------

@@ -25,6 +25,7 @@ app.conf.task_routes = {
     "kewaspadaan.tasks.retry_failed_deliveries": {"queue": "notifications"},
     "forkopimda.tasks.notify_overdue": {"queue": "notifications"},
     "forkopimda.tasks.deliver_overdue_notices": {"queue": "notifications"},
+    "forkopimda.tasks.send_situation_report*": {"queue": "exports"},
 }
 app.autodiscover_tasks()
 
@@ -46,6 +47,12 @@ app.conf.beat_schedule = {
     "notify-overdue-recommendations": {
         "task": "forkopimda.tasks.notify_overdue",
         "schedule": crontab(hour=5, minute=15),
+    },
+    # The weekly situation report (laporan situasi) of the week that ended on Sunday, to
+    # each subscriber, before Monday's coordination meetings.
+    "weekly-situation-reports": {
+        "task": "forkopimda.tasks.send_situation_reports",
+        "schedule": crontab(hour=5, minute=30, day_of_week=1),
     },
 }
 
