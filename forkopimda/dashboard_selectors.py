@@ -1,8 +1,10 @@
 """Reads of the Forkopimda / Tim Terpadu dashboards.
 
-Every figure comes from score snapshots (``RiskScore``), the engine's narrow signal table or
-one bounded aggregate, so a page costs the same fixed number of queries whether a
-jurisdiction has five incidents or five hundred thousand, and never one query per region.
+Every figure comes from score snapshots (``RiskScore``), the per-day incident counts
+(``IncidentDayCount``, kept by laporan's services) or one bounded, indexed read (the latest
+ten incidents, the open referrals and alerts), so a page costs the same fixed number of
+queries whether a jurisdiction has five incidents or five hundred thousand, and never one
+query per region; no figure scans the incidents.
 Everything is scoped by the one jurisdiction rule (``kewaspadaan.scoping``).
 """
 
@@ -13,7 +15,8 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kewaspadaan import scoring
@@ -25,12 +28,11 @@ from kewaspadaan.models import (
     Region,
     RegionActivity,
     RiskScore,
-    Signal,
     Stage,
 )
 from kewaspadaan.scoping import can_see_region, scope
 from laporan.choices import ACCEPTED, REFERRAL_OPEN, Status
-from laporan.models import Incident, Referral
+from laporan.models import Incident, IncidentDayCount, Referral
 
 NATIONAL = "national"
 TREND_FIELDS = ("day", "total", "level", "ancaman", "tantangan", "hambatan", "gangguan",
@@ -226,30 +228,47 @@ def _in_region(queryset, region: Region | None, field_name: str = "region"):
                            | Q(**{f"{column}__startswith": f"{region.code}."}))
 
 
+def _day_counts(*, user, region: Region | None):
+    """The per-day incident counts of the jurisdiction the user may read (classification
+    included): rows bounded by regions x days, whatever the number of incidents."""
+    return _in_region(scope(IncidentDayCount.objects.all(), user), region)
+
+
+def _stage_days(period: Period) -> Q:
+    stage = period.stage_obj
+    if stage is None or stage.start_date is None:
+        return Q()
+    return Q(day__gte=stage.start_date, day__lte=stage.end_date or period.day)
+
+
+COUNTED = ~Q(status__in=[Status.REJECTED, Status.MERGED])
+
+
+def _sum(condition: Q) -> Coalesce:
+    return Coalesce(Sum("count", filter=condition), 0)
+
+
 def incident_figures(*, user, region: Region | None, period: Period) -> dict:
-    """Incidents of the last 7 days and the 7 before them, verified and pending: one
-    aggregate over the incidents of those 14 days and the verification backlog."""
-    tz = region_tz(region)
-    start, end = _day_bounds(period.day, tz, 2 * WINDOW_DAYS)
-    middle = end - dt.timedelta(days=WINDOW_DAYS)
-    counted = ~Q(status__in=[Status.DRAFT, Status.REJECTED, Status.MERGED])
-    incidents = _in_region(scope(Incident.objects.all(), user), region)
-    if period.stage:
-        incidents = incidents.filter(stages__slug=period.stage, stages__election=period.election)
-    recent = Q(occurred_at__gte=middle, occurred_at__lt=end)
-    figures = incidents.filter(
-        Q(occurred_at__gte=start, occurred_at__lt=end) | Q(status=Status.SUBMITTED)
-    ).aggregate(
-        last7=Count("id", filter=recent & counted),
-        prev7=Count("id", filter=Q(occurred_at__gte=start, occurred_at__lt=middle) & counted),
-        verified7=Count("id", filter=recent & Q(status__in=ACCEPTED)),
-        pending7=Count("id", filter=recent & Q(status=Status.SUBMITTED)),
-        pending=Count("id", filter=Q(status=Status.SUBMITTED, occurred_at__lt=end)),
+    """Incidents of the last 7 days (each region's own calendar) and the 7 before them,
+    verified and pending: one aggregate over the day counts."""
+    day = period.day
+    last = Q(day__gt=day - dt.timedelta(days=WINDOW_DAYS), day__lte=day)
+    before = Q(day__gt=day - dt.timedelta(days=2 * WINDOW_DAYS),
+               day__lte=day - dt.timedelta(days=WINDOW_DAYS))
+    counts = _day_counts(user=user, region=region).filter(_stage_days(period)).filter(
+        Q(day__gt=day - dt.timedelta(days=2 * WINDOW_DAYS), day__lte=day)
+        | Q(status=Status.SUBMITTED, day__lte=day))
+    figures = counts.aggregate(
+        last7=_sum(last & COUNTED),
+        prev7=_sum(before & COUNTED),
+        verified7=_sum(last & Q(status__in=ACCEPTED)),
+        pending7=_sum(last & Q(status=Status.SUBMITTED)),
+        pending=_sum(Q(status=Status.SUBMITTED)),
     )
     figures["change"] = figures["last7"] - figures["prev7"]
     figures["change_pct"] = (round(100 * figures["change"] / figures["prev7"])
                              if figures["prev7"] else None)
-    figures["since"] = (middle.date(), period.day)
+    figures["since"] = (day - dt.timedelta(days=WINDOW_DAYS - 1), day)
     return figures
 
 
@@ -286,38 +305,32 @@ def recommendation_figures(*, user, region: Region | None) -> dict | None:
 
 
 def indicator_stage_table(*, user, region: Region | None, period: Period) -> dict:
-    """Verified incidents by indicator category and stage, from the engine's signals up to
-    the chosen day (one grouped query, stages split in Python, and the categories' names)."""
+    """Verified incidents by indicator category and stage up to the chosen day: one grouped
+    query over the day counts with a sum per stage (stages overlap, so an incident counts
+    in each stage running on its day), and one for the categories' names."""
     if period.election is None:
-        return {"stages": [], "rows": []}
-    tz = region_tz(region)
-    _start, end = _day_bounds(period.day, tz, 1)
-    signals = _in_region(scope(Signal.objects.all(), user), region).filter(
-        withdrawn_at__isnull=True, occurred_at__lt=end).filter(
-        Q(election=period.election) | Q(election__isnull=True))
-    grouped = signals.values("category", "athg", "stages").annotate(n=Count("id")).order_by()
-    stage_slugs = [s.slug for s in period.stages]
-    table: dict[str, dict] = {}
-    for row in grouped:
-        entry = table.setdefault(row["category"], {"category": row["category"], "total": 0,
-                                                   "athg": {}, "cells": dict.fromkeys(
-                                                       stage_slugs, 0)})
-        entry["total"] += row["n"]
-        entry["athg"][row["athg"]] = entry["athg"].get(row["athg"], 0) + row["n"]
-        for slug in (row["stages"] or "").split(","):
-            if slug in entry["cells"]:
-                entry["cells"][slug] += row["n"]
-    names = dict(Indicator.objects.filter(code__in=list(table)).values_list("code", "name"))
-    for entry in table.values():
-        entry["code"], entry["category"] = entry["category"], names.get(entry["category"],
-                                                                        entry["category"])
-    rows = sorted(table.values(), key=lambda e: (-e["total"], e["category"]))
-    for entry in rows:
-        entry["cell_list"] = [entry["cells"][s] for s in stage_slugs]
-        entry["main_athg"] = max(entry["athg"], key=entry["athg"].get) if entry["athg"] else ""
-    used = [s for s in period.stages if any(e["cells"][s.slug] for e in rows)]
-    return {"stages": period.stages, "rows": rows, "used_stages": used,
-            "totals": [sum(e["cells"][s.slug] for e in rows) for s in period.stages]}
+        return {"stages": [], "rows": [], "used_stages": [], "totals": []}
+    day = period.day
+    sums = {}
+    for i, stage in enumerate(period.stages):
+        if stage.start_date and stage.start_date <= day:
+            end = min(stage.end_date or day, day)
+            sums[f"s{i}"] = _sum(Q(day__gte=stage.start_date, day__lte=end))
+    counts = _day_counts(user=user, region=region).filter(status__in=ACCEPTED, day__lte=day)
+    if period.first_day:
+        counts = counts.filter(day__gte=period.first_day)
+    grouped = list(counts.values("category").annotate(
+        total=_sum(Q()), **sums).order_by("-total", "category"))
+    # Every category's name (a dozen rows), so the page asks the same whatever it shows.
+    names = dict(Indicator.objects.filter(parent__isnull=True).values_list("code", "name"))
+    rows = []
+    for g in grouped:
+        cells = [g.get(f"s{i}", 0) for i in range(len(period.stages))]
+        rows.append({"code": g["category"], "category": names.get(g["category"], g["category"]),
+                     "total": g["total"], "cell_list": cells})
+    return {"stages": period.stages, "rows": rows,
+            "totals": [sum(r["cell_list"][i] for r in rows)
+                       for i in range(len(period.stages))]}
 
 
 def coverage_gaps(*, user, region: Region | None, period: Period,
@@ -352,19 +365,16 @@ def latest_incidents(*, user, region: Region | None, period: Period) -> list[Inc
 
 
 def kecamatan_counts(*, user, region: Region, period: Period) -> dict[str, dict]:
-    """Incidents of a kab/kota per kecamatan (the kab/kota dashboard's map and table):
-    one grouped query on one kab/kota's incidents of the election up to the day."""
-    tz = region_tz(region)
-    start, end = _day_bounds(period.day, tz, WINDOW_DAYS)
-    incidents = scope(Incident.objects.filter(region=region, kecamatan__isnull=False), user)
-    incidents = incidents.filter(occurred_at__lt=end).exclude(
-        status__in=[Status.DRAFT, Status.REJECTED, Status.MERGED])
+    """Incidents of a kab/kota per kecamatan since the election began (the kab/kota
+    dashboard's map and table): one grouped query over the day counts."""
+    day = period.day
+    counts = _day_counts(user=user, region=region).filter(
+        kecamatan__isnull=False, day__lte=day).filter(COUNTED)
     if period.first_day:
-        incidents = incidents.filter(
-            occurred_at__gte=dt.datetime.combine(period.first_day, dt.time.min, tz))
-    rows = incidents.values("kecamatan_id").annotate(
-        total=Count("id"), verified=Count("id", filter=Q(status__in=ACCEPTED)),
-        last7=Count("id", filter=Q(occurred_at__gte=start)))
+        counts = counts.filter(day__gte=period.first_day)
+    rows = counts.values("kecamatan_id").annotate(
+        total=_sum(Q()), verified=_sum(Q(status__in=ACCEPTED)),
+        last7=_sum(Q(day__gt=day - dt.timedelta(days=WINDOW_DAYS)))).order_by()
     return {r["kecamatan_id"]: r for r in rows}
 
 

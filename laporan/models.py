@@ -361,3 +361,47 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_status_display()})"
+
+
+class IncidentDayCount(models.Model):
+    """How many incidents one kab/kota (and kecamatan) had on one day of its own calendar,
+    per indicator category, ATHG class, status and classification. Kept by
+    ``laporan.tallies`` inside every incident write, so dashboards count incidents from
+    rows whose number is bounded by regions x days, not by incidents. Drafts are not
+    counted."""
+
+    region = models.ForeignKey("kewaspadaan.Region", on_delete=models.CASCADE,
+                               verbose_name=_("kab/kota"), related_name="+")
+    kecamatan = models.ForeignKey("kewaspadaan.Region", on_delete=models.CASCADE, null=True,
+                                  blank=True, verbose_name=_("kecamatan"), related_name="+")
+    day = models.DateField(_("day (the region's calendar)"))
+    category = models.CharField(_("indicator category"), max_length=60)
+    athg = models.CharField(_("ATHG class"), max_length=10, choices=Athg.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    classification = models.CharField(_("classification"), max_length=10,
+                                      choices=Classification.choices)
+    count = models.PositiveIntegerField(_("incidents"))
+
+    jurisdiction_scope = JurisdictionScope(region_field="region",
+                                           classification_field="classification")
+
+    class Meta:
+        verbose_name = _("incident count per day")
+        verbose_name_plural = _("incident counts per day")
+        indexes = [
+            models.Index(fields=["region", "day"], name="daycount_region_day_idx"),
+            models.Index(fields=["day", "status"], name="daycount_day_status_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "kecamatan", "day", "category", "athg", "status",
+                        "classification"],
+                name="daycount_one_row_per_bucket",
+                violation_error_message=_("This day's count is already recorded."),
+            ),
+            models.CheckConstraint(condition=Q(count__gt=0), name="daycount_positive",
+                                   violation_error_message=_("A count is at least one.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.day} {self.category} {self.status} {self.count}"

@@ -22,7 +22,7 @@ from kewaspadaan.choices import Classification, RegionLevel, Role
 from kewaspadaan.models import CandidatePair, Contest, Indicator, Institution, Region
 from kewaspadaan.scoping import can_see_region
 from kewaspadaan.services import risk as engine
-from laporan import filetypes
+from laporan import filetypes, tallies
 from laporan.choices import (
     ACCEPTED,
     REFERRAL_OPEN,
@@ -261,6 +261,7 @@ def incident_update(*, incident: Incident, by, data: IncidentData, reason: str =
     elif locked.created_by_id != by.pk and by.role == Role.OPERATOR:
         raise PermissionDenied(_("Operators may only edit the incidents they reported."))
     data = _clean(data, by)
+    before = tallies.bucket_of(locked)
     for name, value in data.model_values().items():
         setattr(locked, name, value)
     locked.election, stages = _calendar(data.region, data.occurred_at)
@@ -274,6 +275,8 @@ def incident_update(*, incident: Incident, by, data: IncidentData, reason: str =
                       description=a.description)
         for a in data.actors
     )
+    if locked.status != Status.DRAFT:
+        tallies.incident_day_counts_refresh(buckets=[before, tallies.bucket_of(locked)])
     if locked.status in ACCEPTED:
         _post_signal(locked)  # the engine follows the edited facts
     return locked
@@ -300,6 +303,7 @@ def _move(incident: Incident, *, by, action: str, allowed_from: Iterable[str], t
         locked._history_user = by
         locked.save()
         _record(locked, from_status=previous, to_status=to, by=by, reason=reason)
+        tallies.incident_day_counts_refresh(buckets=[tallies.bucket_of(locked)])
     return locked
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 from kewaspadaan.models import Alert, Election, Indicator, Region, RiskScore
 from kewaspadaan.services import profile_active, regions_rescore
-from laporan import services
+from laporan import services, tallies
 from laporan.models import Incident
 
 WIB = dt.timezone(dt.timedelta(hours=7))
@@ -80,5 +80,6 @@ def bulk(n: int, *, by, province: str = "13", day: dt.date = AFTER_CASE) -> None
                                     day=day - dt.timedelta(days=back), total=(k * 7) % 90,
                                     level="sedang", profile=profile, signal_count=k))
     Incident.objects.bulk_create(incidents)
+    tallies.incident_day_counts_rebuild()
     Alert.objects.bulk_create(alerts)
     RiskScore.objects.bulk_create(scores, ignore_conflicts=True)
