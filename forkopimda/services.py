@@ -575,10 +575,15 @@ def number_allocate(*, region: Region, year: int) -> int:
     return sequence.last
 
 
-def recommendation_issue(*, recommendation: Recommendation, by) -> Recommendation:
-    """approved > issued, under the next official number of its region and year."""
+def recommendation_issue(*, recommendation: Recommendation, by,
+                         issued_at: dt.datetime | None = None) -> Recommendation:
+    """approved > issued, under the next official number of its region and year.
+    ``issued_at`` records a letter issued earlier (an import or the demo); by default now."""
     _require(by, "issue")
     _require_region(by, recommendation.region_id)
+    when = issued_at or timezone.now()
+    if when > timezone.now() + dt.timedelta(minutes=10):
+        raise ValidationError(_("A recommendation cannot be issued in the future."))
     with transaction.atomic():
         def changes(locked: Recommendation) -> dict:
             if not locked.institutions.exists() and not locked.addressees:
@@ -586,9 +591,9 @@ def recommendation_issue(*, recommendation: Recommendation, by) -> Recommendatio
                     _("Address the recommendation to at least one institution before issuing "
                       "it.")]})
             region = Region.objects.get(pk=locked.region_id)
-            year = region_today(region).year
+            year = when.astimezone(ZoneInfo(TIMEZONE_IANA[region.timezone])).year
             sequence = number_allocate(region=region, year=year)
-            return {"issued_by": by, "issued_at": timezone.now(),
+            return {"issued_by": by, "issued_at": when,
                     "number": number_format(region_code=region.code, year=year,
                                             sequence=sequence)}
 

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -33,5 +34,9 @@ class Command(BaseCommand):
             )
         call_command("load_demo", stdout=self.stdout)
         call_command("load_demo_incidents", stdout=self.stdout)
+        # Forums, meetings and recommendations belong to forkopimda, which sits above laporan:
+        # its loader is called by command name (no import runs upward), when it is installed.
+        if apps.is_installed("forkopimda"):
+            call_command("load_demo_forums", stdout=self.stdout)
         # The dashboards' trends need snapshots of past days, not only of today's rescore.
         call_command("rescore_history", stdout=self.stdout)
