@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from forkopimda import selectors, services
 from forkopimda.choices import Channel, ForumKind, MeetingKind, Position
 from kewaspadaan.choices import TIMEZONE_IANA
-from kewaspadaan.models import Indicator, Institution, Region
+from kewaspadaan.models import Alert, Indicator, Institution, Region
 from laporan.forms import CODE_PATTERN, LocalDateTimeField, ServiceErrorsMixin
+from laporan.models import Incident
 
 TEXTAREA = {"rows": 4}
 
@@ -35,6 +36,20 @@ class RegionCodesField(forms.CharField):
             raise forms.ValidationError(_("Unknown region code: %(codes)s")
                                         % {"codes": ", ".join(unknown)})
         return regions
+
+
+class ReferencesField(forms.CharField):
+    """Incident references (LAP-000012 or 12) or alert numbers, separated by commas; the
+    view resolves them through the scoping rule, so a hidden one is "not found"."""
+
+    def clean(self, value):
+        numbers = []
+        for item in _codes(super().clean(value)):
+            digits = item.upper().removeprefix("LAP-").lstrip("#")
+            if not digits.isdigit():
+                raise forms.ValidationError(_("Not a reference: %(item)s") % {"item": item})
+            numbers.append(int(digits))
+        return numbers
 
 
 class ForumForm(ServiceErrorsMixin, forms.Form):
@@ -97,6 +112,11 @@ class MeetingForm(ServiceErrorsMixin, forms.Form):
         label=_("Indicators discussed"), required=False, to_field_name="code",
         queryset=Indicator.objects.filter(is_active=True, parent__isnull=True),
         widget=forms.CheckboxSelectMultiple)
+    incidents = ReferencesField(label=_("Incidents discussed"), required=False,
+                                help_text=_("Incident references separated by commas, for "
+                                            "example LAP-000012."))
+    alerts = ReferencesField(label=_("Alerts discussed"), required=False,
+                             help_text=_("Alert numbers separated by commas."))
     signatory_title = forms.CharField(label=_("Signatory's title"), max_length=250,
                                       required=False)
     signatory_name = forms.CharField(label=_("Signatory's name"), max_length=150,
@@ -105,11 +125,19 @@ class MeetingForm(ServiceErrorsMixin, forms.Form):
     document_place = forms.CharField(label=_("Place of signing"), max_length=100,
                                      required=False)
 
-    field_aliases = {"alerts": "__all__", "incidents": "__all__"}
-
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["forum"].queryset = selectors.forum_list(user=user).filter(is_active=True)
+
+    def _visible(self, model, numbers: list[int]) -> list:
+        # Unscoped on purpose: the service refuses what the user may not see, with the
+        # same "not found" as for a number that does not exist.
+        found = model.objects.in_bulk(numbers)
+        missing = [n for n in numbers if n not in found]
+        if missing:
+            return [*found.values(), *[model(pk=n) for n in missing]]
+        return list(found.values())
 
     def data_object(self, meeting=None) -> services.MeetingData:
         data = dict(self.cleaned_data)
@@ -126,8 +154,8 @@ class MeetingForm(ServiceErrorsMixin, forms.Form):
             signatory_id=data["signatory_id"], document_place=data["document_place"],
             participants=participants, regions=data["regions"],
             indicators=list(data["indicators"]),
-            incidents=list(meeting.incidents.all()) if meeting else [],
-            alerts=list(meeting.alerts.all()) if meeting else [],
+            incidents=self._visible(Incident, data.get("incidents") or []),
+            alerts=self._visible(Alert, data.get("alerts") or []),
         )
 
     @classmethod
@@ -140,6 +168,8 @@ class MeetingForm(ServiceErrorsMixin, forms.Form):
             "participants": "\n".join(p.office for p in meeting.participants.all()),
             "regions": ", ".join(r.code for r in meeting.regions.all()),
             "indicators": [i.code for i in meeting.indicators.all()],
+            "incidents": ", ".join(i.reference for i in meeting.incidents.all()),
+            "alerts": ", ".join(str(a.pk) for a in meeting.alerts.all()),
         }
 
 
@@ -177,6 +207,11 @@ class RecommendationForm(ServiceErrorsMixin, forms.Form):
                 "institutions": [i.code for i in rec.institutions.all()],
                 "addressees": rec.addressees, "deadline": rec.deadline,
                 "regions": ", ".join(r.code for r in rec.regions.all())}
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"), help_text=_("A photo or a PDF."))
+    description = forms.CharField(label=_("Description"), max_length=250, required=False)
 
 
 class ReasonForm(forms.Form):

@@ -194,6 +194,7 @@ def meeting_detail(request, pk: int):
     recommendations = list(meeting.recommendations.all())
     return render(request, "forkopimda/meeting_detail.html", {
         "meeting": meeting, "recommendations": recommendations,
+        "attachment_form": forms.AttachmentForm(),
         "participants": meeting.participants.all(), "allowed": allowed_actions(request.user),
         "has_document": any(r.status in ("approved", "issued", "in_progress", "done")
                             for r in recommendations),
@@ -538,3 +539,44 @@ def situation_report(request):
     subscribed = request.user.report_subscriptions.filter(region=region).exists()
     return render(request, "forkopimda/situation_report.html", {
         "region": region, "subscribed": subscribed, "has_email": bool(request.user.email)})
+
+
+# --- Meeting attachments ------------------------------------------------------------------
+
+@login_required
+@require_POST
+def meeting_attachment_add(request, pk: int):
+    meeting = selectors.meeting_detail(user=request.user, pk=pk)
+    if meeting is None:
+        raise Http404
+    form = forms.AttachmentForm(request.POST, request.FILES)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Choose a file to attach."))
+        services.attachment_add(meeting=meeting, by=request.user,
+                                upload=form.cleaned_data["file"],
+                                description=form.cleaned_data["description"])
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("File attached."))
+    return redirect(f"{reverse('forkopimda:meeting_detail', args=[pk])}#attachments")
+
+
+@login_required
+@require_GET
+def meeting_attachment_download(request, pk: int):
+    """A meeting's file, only through the scoping rule (MEDIA_ROOT is served by no URL)."""
+    attachment = selectors.attachment_get(user=request.user, pk=pk)
+    if attachment is None:
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -18,6 +18,7 @@ from forkopimda.models import (
     Forum,
     ForumMember,
     Meeting,
+    MeetingAttachment,
     MeetingParticipant,
     ProgressNote,
     Recommendation,
@@ -295,3 +296,7 @@ def situation_report(*, user, region: Region, end: dt.date | None = None,
     return Situation(region=region, start=start, end=end, scores=scores, trend=trend,
                      incidents=incidents, alerts=alerts, alert_count=alert_count,
                      recommendations=recommendations, overdue_ids=overdue)
+
+
+def attachment_get(*, user, pk: int) -> MeetingAttachment | None:
+    return scope(MeetingAttachment.objects.all(), user).filter(pk=pk).first()

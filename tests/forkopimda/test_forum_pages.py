@@ -277,3 +277,45 @@ def test_suggestions_of_a_region_outside_the_jurisdiction_are_not_found(as_user,
         jurisdiction=Region.objects.get(code="33"))
     assert as_user(jateng_analyst).get(
         "/recommendations/suggestions/?region=13.77").status_code == 404
+
+
+# --- Incidents discussed and attachments -----------------------------------------------------
+
+def test_a_meeting_cites_visible_incidents_and_refuses_hidden_ones(
+        as_user, analyst_sumbar, operator_pariaman, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = _verified(analyst_sumbar, operator_pariaman,
+                             indicator="asn-grup-percakapan", days_ago=1)
+    forum = make_forum(by=analyst_sumbar)
+    client = as_user(analyst_sumbar)
+    data = {"forum": forum.pk, "kind": "rakor", "title": "Rakor", "leader": "Sekda",
+            "held_at": "2024-10-30T09:00", "place": "Padang", "topic": "ASN",
+            "incidents": incident.reference}
+    client.post("/meetings/new/", data)
+    meeting = Meeting.objects.get()
+    assert list(meeting.incidents.all()) == [incident]
+    assert incident.reference in text_of(client.get(f"/meetings/{meeting.pk}/"))
+    response = client.post(f"/meetings/{meeting.pk}/edit/", {**data, "incidents": "LAP-999999"})
+    assert response.status_code == 200
+    assert "Sebagian data yang dipilih tidak ditemukan." in text_of(response)
+
+
+def test_attachments_are_checked_and_downloaded_within_the_jurisdiction(
+        as_user, analyst_sumbar, operator_jateng):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    meeting = make_meeting(by=analyst_sumbar, forum=make_forum(by=analyst_sumbar))
+    client = as_user(analyst_sumbar)
+    client.post(f"/meetings/{meeting.pk}/attachments/", {
+        "file": SimpleUploadedFile("daftar-hadir.pdf", b"%PDF-1.4 daftar hadir",
+                                   content_type="application/pdf"),
+        "description": "Daftar hadir"})
+    response = client.post(f"/meetings/{meeting.pk}/attachments/", {
+        "file": SimpleUploadedFile("x.pdf", b"<html>bukan pdf</html>")}, follow=True)
+    assert "bukan keduanya" in text_of(response) or "Hanya foto" in text_of(response)
+    attachment = meeting.attachments.get()
+    download = client.get(f"/meeting-attachments/{attachment.pk}/download/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF-1.4")
+    assert as_user(operator_jateng).get(
+        f"/meeting-attachments/{attachment.pk}/download/").status_code == 404
