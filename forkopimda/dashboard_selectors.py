@@ -94,8 +94,10 @@ class Period:
         return next((s for s in self.stages if s.slug == self.stage), None)
 
     @property
-    def is_election_day_window(self) -> bool:
-        return any(slug in ELECTION_DAY_STAGES for slug in self.running)
+    def today_in_election_days(self) -> bool:
+        """Whether the quiet period, voting or tabulation runs today (not on the day read)."""
+        return any(s.slug in ELECTION_DAY_STAGES and s.start_date and s.start_date <= self.today
+                   and (s.end_date is None or s.end_date >= self.today) for s in self.stages)
 
 
 def period_for(*, region: Region | None, election_id: str | None, stage: str | None,

@@ -136,6 +136,7 @@ def dashboard_detail(request, code: str):
         "query": query,
         "can_handle": user.role in ALERT_HANDLERS or user.is_superuser,
         "risk_levels": LEVELS,
+        "today_in_election_days": period.today_in_election_days,
     })
 
 
@@ -255,9 +256,7 @@ def dashboard_live(request, code: str):
     """The election-day view: the last 24 hours, refreshed in place every minute."""
     user = request.user
     region = _region_or_404(user, code)
-    # The banner speaks of today, not of the day a finished election's figures stop.
-    today = selectors.period_for(region=region, election_id=None, stage=None, day=None).today
-    period = selectors.period_for(region=region, election_id=None, stage=None, day=today)
+    period = selectors.period_for(region=region, election_id=None, stage=None, day=None)
     return render(request, "forkopimda/dashboard_live.html", {
         "region": region, "code": code, "scope_label": _scope_label(region),
         "period": period, "live": selectors.live_panel(user=user, region=region),

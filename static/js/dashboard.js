@@ -194,6 +194,17 @@
         },
         options: {
           maintainAspectRatio: false,
+          // A point opens the dashboard as it stood that day.
+          onClick: function (_event, elements) {
+            if (!elements.length) return;
+            var day = data.trend[elements[0].index].day;
+            var params = new URLSearchParams(data.query);
+            params.set("day", day);
+            window.location.search = params.toString();
+          },
+          onHover: function (event, elements) {
+            event.native.target.style.cursor = elements.length ? "pointer" : "default";
+          },
           scales: { y: { min: 0, max: 100, title: { display: true, text: data.labels.score } } },
           plugins: { legend: { display: false }, stageBands: { stages: data.stages } }
         },

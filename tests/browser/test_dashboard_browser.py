@@ -136,6 +136,20 @@ def test_the_map_draws_shapes_and_a_click_drills_down(open_tab, story):
         page.locator('#risk-map [data-code="13.77"]').dispatch_event("click")
     assert "/dashboards/13.77/" in page.url
     expect(page.locator("main h1")).to_contain_text("Kota Pariaman")
+
+    # A point of the trend opens the dashboard as it stood that day.
+    page.goto("/dashboards/13.77/")
+    page.wait_for_selector("#risk-map[data-drawn]")
+    page.locator("#trend-chart").scroll_into_view_if_needed()
+    point = page.evaluate("""() => {
+        const chart = Chart.getChart('trend-chart');
+        const p = chart.getDatasetMeta(0).data[0];
+        return {x: p.x, y: p.y, day: chart.data.labels[0]};
+    }""")
+    box = page.locator("#trend-chart").bounding_box()
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    assert f"day={point['day']}" in page.url, page.url
     tab.assert_no_errors()
 
 
