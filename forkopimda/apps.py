@@ -11,6 +11,6 @@ class ForkopimdaConfig(AppConfig):
         from kewaspadaan import navigation
 
         navigation.register("forkopimda:dashboard_home", _("Dashboard"), order=15)
+        # One entry: meetings and forums are reached from the recommendations' tabs, so the
+        # top bar still fits a 1280 px screen.
         navigation.register("forkopimda:recommendation_list", _("Recommendations"), order=40)
-        navigation.register("forkopimda:meeting_list", _("Meetings"), order=45)
-        navigation.register("forkopimda:forum_list", _("Forums"), order=50)
