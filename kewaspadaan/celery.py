@@ -22,6 +22,7 @@ app.conf.task_queues = (
 app.conf.task_routes = {
     "kewaspadaan.tasks.rescore_*": {"queue": "scoring"},
     "kewaspadaan.tasks.deliver_alert": {"queue": "notifications"},
+    "kewaspadaan.tasks.deliver_alerts": {"queue": "notifications"},
     "kewaspadaan.tasks.retry_failed_deliveries": {"queue": "notifications"},
     "forkopimda.tasks.notify_overdue": {"queue": "notifications"},
     "forkopimda.tasks.deliver_overdue_notices": {"queue": "notifications"},

@@ -39,6 +39,17 @@ def deliver_alert(alert_id: int) -> dict:
     return risk.alert_deliver(alert_id=alert_id)
 
 
+@shared_task(
+    acks_late=True,
+    autoretry_for=(risk.DeliveryError, *TRANSIENT), retry_backoff=10,
+    retry_backoff_max=1800, retry_jitter=True, max_retries=10, soft_time_limit=600,
+    time_limit=660,
+)
+def deliver_alerts(alert_ids: list[int]) -> dict:
+    """The pending deliveries of many alerts raised by one rescore, in one task."""
+    return risk.alerts_deliver(alert_ids=alert_ids)
+
+
 @shared_task(acks_late=True, soft_time_limit=300, time_limit=330)
 def retry_failed_deliveries() -> int:
     """Periodic: queue alerts whose deliveries are still pending or failed (for example

@@ -87,9 +87,9 @@ def _distinct(table: str, column: str, where: str = "") -> list[str]:
 
 
 def kabkota_to_rescore(pending: set[str]) -> set[str]:
-    """Every kab/kota with live signals or earlier snapshots, and those with a pending
-    request (a withdrawn last signal), each list read through an index."""
-    with_signals = _distinct(SIGNAL, "region_id", "withdrawn_at IS NULL")
+    """Every kab/kota with signals (withdrawn ones too: their score drops) or earlier
+    snapshots, and those with a pending request, each list read through an index."""
+    with_signals = _distinct(SIGNAL, "region_id")
     with_scores = [c for c in _distinct(SCORE, "region_id") if c.count(".") == 1]
     return set(with_signals) | set(with_scores) | pending
 
@@ -197,13 +197,12 @@ class _Election:
         counts = defaultdict(int)
         by_indicator = defaultdict(dict)
         irregular = set()
-        stage_sets = set()
         # Per (stage set, time zone): each snapshot it feeds, as (slug, factor, reference
         # end as epoch seconds).
         expansions: dict[tuple[str, str], tuple] = {}
         tz_of = {code: region.timezone for code, region in self.kabkota.items()}
+        stage_sets = {(g[0], g[1]) for g in groups}
         for code, stage_set, athg, indicator_id, total, n, latest in groups:
-            stage_sets.add((code, stage_set))
             tz = tz_of[code]
             targets = expansions.get((stage_set, tz))
             if targets is None:
@@ -242,17 +241,24 @@ class _Election:
             "ORDER BY s.rank_key DESC LIMIT 5) t",
             [[c for c, _ in groups], [st for _, st in groups],
              [self.day_end[self.kabkota[c].timezone] for c, _ in groups], self.election.pk])
+        shifts = {k: scoring.rank_shift(end.timestamp(), self.profile)
+                  for k, end in self.ref_end.items()}
+        targets: dict[tuple[str, str], tuple] = {}
         top = defaultdict(list)
         for code, stage_set, source, ref, label, athg, key in rows:
             if code in irregular:
                 continue
             tz = self.kabkota[code].timezone
-            for slug in ("", *(x for x in stage_set.split(",") if x)):
-                if (slug, tz) in self.rescale:
-                    shift = scoring.rank_shift(self.ref_end[(slug, tz)].timestamp(), self.profile)
-                    top[(code, slug)].append({
-                        "ref": ref, "source": source, "label": label, "athg": athg,
-                        "points": round(math.exp(max(key - shift, -700.0)), 3)})
+            feeds = targets.get((stage_set, tz))
+            if feeds is None:
+                feeds = targets[(stage_set, tz)] = tuple(
+                    (slug, shifts[(slug, tz)])
+                    for slug in ("", *(x for x in stage_set.split(",") if x))
+                    if (slug, tz) in shifts)
+            for slug, shift in feeds:
+                top[(code, slug)].append({
+                    "ref": ref, "source": source, "label": label, "athg": athg,
+                    "points": round(math.exp(max(key - shift, -700.0)), 3)})
         return top
 
     def _kabkota_snapshots(self, raw, counts, by_indicator, top_signals, irregular) -> dict:
@@ -372,11 +378,12 @@ class _Election:
         # The five weeks before the end of the day, read through the time index (the outer
         # bounds cover every time zone's day end).
         window = ("WHERE s.withdrawn_at IS NULL "
+                  "AND (s.election_id = %s OR s.election_id IS NULL) "
                   "AND s.occurred_at >= %s::timestamptz - interval '35 days' "
                   "AND s.occurred_at < %s::timestamptz "
                   "AND s.occurred_at >= e.day_end - interval '35 days' "
                   "AND s.occurred_at < e.day_end")
-        bounds = [min(self.day_end.values()), max(self.day_end.values())]
+        bounds = [self.election.pk, min(self.day_end.values()), max(self.day_end.values())]
         weekly = _fetch(
             "SELECT s.region_id, "
             "COUNT(*) FILTER (WHERE s.occurred_at >= e.day_end - interval '7 days'), "
@@ -405,8 +412,9 @@ class _Election:
                                    *risk.critical_text(region=self.kabkota[code], label=label,
                                                        killed=killed, injured=injured),
                                    f"{source}:{ref}"))
-        existing = set(Alert.objects.filter(condition_key__in=[c[0].key for c in conditions])
-                       .values_list("condition_key", flat=True))
+        existing = {key for (key,) in _fetch(
+            f"SELECT condition_key FROM {Alert._meta.db_table} WHERE condition_key = ANY(%s)",
+            [[c[0].key for c in conditions]])}
         fresh = [c for c in conditions if c[0].key not in existing]
         risk.alerts_create(election=self.election, items=fresh)
 

@@ -55,7 +55,7 @@ from kewaspadaan.scoping import ancestor_codes
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "SignalInput", "alert_acknowledge", "alert_deliver", "alert_resolve", "profile_activate",
+    "SignalInput", "alert_acknowledge", "alert_deliver", "alerts_deliver", "alert_resolve", "profile_activate",
     "profile_active",
     "region_activity_touch", "region_rescore", "regions_rescore", "rescore_all",
     "rescore_pending",
@@ -545,7 +545,8 @@ def evaluate_alerts(*, region: Region, election: Election, day: dt.date, overall
     if with_incident_rules:
         tz = ZoneInfo(region.iana_timezone)
         end = _day_end(day, tz)
-        live = Signal.objects.filter(region=region, withdrawn_at__isnull=True)
+        live = Signal.objects.filter(region=region, withdrawn_at__isnull=True).filter(
+            Q(election=election) | Q(election__isnull=True))
         last_7 = live.filter(occurred_at__gte=end - dt.timedelta(days=7), occurred_at__lt=end)
         last_7_count = last_7.count()
         prior = live.filter(occurred_at__gte=end - dt.timedelta(days=35),
@@ -658,8 +659,19 @@ def _alerts_insert(alerts: list[Alert]) -> list[Alert]:
 
 
 def _queue_deliveries(alert_ids: list[int]) -> None:
-    for alert_id in alert_ids:
-        _queue_delivery(alert_id)
+    """One task per alert, or per 200 alerts when a rescore raised many at once (the first
+    national rescore of a season): each task is idempotent, so a retry resends nothing."""
+    from kewaspadaan import tasks
+
+    if len(alert_ids) == 1:
+        _queue_delivery(alert_ids[0])
+        return
+    for start in range(0, len(alert_ids), 200):
+        chunk = alert_ids[start:start + 200]
+        try:
+            tasks.deliver_alerts.delay(chunk)
+        except Exception:  # noqa: BLE001 - the periodic sweep retries pending deliveries
+            log.warning("deliveries of %d alerts not queued (broker unavailable)", len(chunk))
 
 
 def _queue_delivery(alert_id: int) -> None:
@@ -678,10 +690,15 @@ class DeliveryError(Exception):
 def alert_deliver(*, alert_id: int) -> dict[str, int]:
     """Send the pending deliveries of an alert, each claimed under a row lock so a retry or a
     second worker never sends one twice. Raises DeliveryError when any failed."""
+    return alerts_deliver(alert_ids=[alert_id])
+
+
+def alerts_deliver(*, alert_ids: list[int]) -> dict[str, int]:
+    """``alert_deliver`` for several alerts (their pending deliveries found in one query)."""
     sent = failed = 0
     pending_ids = list(AlertDelivery.objects.filter(
-        alert_id=alert_id, status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]
-    ).values_list("pk", flat=True))
+        alert_id__in=alert_ids, status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]
+    ).order_by("pk").values_list("pk", flat=True))
     for pk in pending_ids:
         with transaction.atomic():
             # of=("self",): lock the delivery row only, not the alert and region it joins
@@ -705,7 +722,7 @@ def alert_deliver(*, alert_id: int) -> dict[str, int]:
                 sent += 1
             delivery.save(update_fields=["status", "attempts", "last_error", "sent_at"])
     if failed:
-        raise DeliveryError(f"{failed} deliveries of alert {alert_id} failed")
+        raise DeliveryError(f"{failed} deliveries of alerts {alert_ids[:5]} failed")
     return {"sent": sent, "failed": failed}
 
 
