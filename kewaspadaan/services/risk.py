@@ -55,8 +55,8 @@ from kewaspadaan.scoping import ancestor_codes
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "SignalInput", "alert_acknowledge", "alert_deliver", "alerts_deliver", "alert_resolve", "profile_activate",
-    "profile_active",
+    "SignalInput", "alert_acknowledge", "alert_deliver", "alert_resolve", "alerts_deliver",
+    "profile_activate", "profile_active",
     "region_activity_touch", "region_rescore", "regions_rescore", "rescore_all",
     "rescore_pending",
     "request_rescore", "signal_post", "signal_withdraw",
