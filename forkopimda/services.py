@@ -739,23 +739,29 @@ def _notice_targets(rec: Recommendation) -> list[OverdueNotice]:
 
 
 def overdue_notify(*, today: dt.date | None = None) -> list[int]:
-    """Create the overdue notices of every open recommendation past its deadline (once per
-    recipient: the unique key makes a second run a no-op) and queue their delivery after the
-    commit. Returns the ids of the recommendations that got new notices."""
-    queued = []
-    candidates = Recommendation.objects.filter(status__in=OPEN, deadline__isnull=False,
-                                               deadline__lt=today or dt.date.max)
-    for rec in candidates.select_related("region"):
+    """Notify once about every open recommendation past its deadline (today as the clock
+    reads in its region), and queue again the notices still pending or failed (queued while
+    the broker was down, or out of retries). Returns the ids of the recommendations queued.
+
+    A recommendation is notified once, when it first falls overdue: its notices' unique key
+    makes a second run (or a second worker) create nothing."""
+    latest = dt.date.max if today is None else today
+    candidates = (Recommendation.objects.filter(status__in=OPEN, deadline__lt=latest,
+                                                notices__isnull=True)
+                  .select_related("region").defer("region__boundary"))
+    new = []
+    for rec in candidates:
         if rec.deadline >= (today or region_today(rec.region)):
             continue
-        notices = _notice_targets(rec)
-        with transaction.atomic():
-            before = OverdueNotice.objects.filter(recommendation=rec).count()
-            OverdueNotice.objects.bulk_create(notices, ignore_conflicts=True)
-            created = OverdueNotice.objects.filter(recommendation=rec).count() - before
-        if created:
-            queued.append(rec.pk)
-            transaction.on_commit(lambda pk=rec.pk: _queue_delivery(pk))
+        OverdueNotice.objects.bulk_create(_notice_targets(rec), ignore_conflicts=True)
+        new.append(rec.pk)
+    unsent = set(OverdueNotice.objects.filter(
+        status__in=[NoticeStatus.PENDING, NoticeStatus.FAILED], attempts__lt=20,
+        recommendation__status__in=OPEN,
+    ).values_list("recommendation_id", flat=True))
+    queued = sorted(set(new) | unsent)
+    for pk in queued:
+        transaction.on_commit(lambda pk=pk: _queue_delivery(pk))
     return queued
 
 

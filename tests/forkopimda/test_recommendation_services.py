@@ -257,3 +257,28 @@ def test_two_issuers_at_once_get_distinct_consecutive_numbers(committed_db):
     year = dt.date.today().year
     assert numbers == [f"{n:03d}/REK/13/{year}" for n in range(1, 7)]
     assert connection.vendor == "postgresql"
+
+
+def test_a_failed_notice_is_retried_and_sent_once(analyst_sumbar, official_sumbar, monkeypatch,
+                                                  django_capture_on_commit_callbacks):
+    official_sumbar.email = "of.sumbar@example.test"
+    official_sumbar.save()
+    late, _on_time, _provincial = _overdue_and_open(analyst_sumbar)
+
+    def broken(*args, **kwargs):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr(services, "send_mail", broken)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.overdue_notify()
+    with pytest.raises(services.DeliveryError):
+        services.overdue_deliver(recommendation_id=late.pk)
+    failed = OverdueNotice.objects.get(recommendation=late, target="of.sumbar@example.test")
+    assert failed.status == "failed" and failed.attempts == 1
+    assert "mail server down" in failed.last_error
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert late.pk in services.overdue_notify()
+    failed.refresh_from_db()
+    assert failed.status == "sent" and failed.attempts == 2
+    assert [m.to for m in mail.outbox].count(["of.sumbar@example.test"]) == 2  # 2 overdue recs
