@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
+from collections import Counter
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
@@ -19,7 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.db.models.functions import Coalesce
 
-from kewaspadaan.choices import TIMEZONE_IANA
+from kewaspadaan.choices import TIMEZONE_IANA, RegionLevel
 from kewaspadaan.models import Region
 from laporan.choices import Status
 from laporan.models import Incident, IncidentDayCount
@@ -74,10 +75,26 @@ def incident_day_counts_refresh(*, buckets: Iterable[Bucket]) -> None:
 
 
 def incident_day_counts_rebuild() -> int:
-    """Recount every bucket that has incidents or counts (after a bulk load, or to repair).
-    Returns the number of buckets."""
-    buckets = set(IncidentDayCount.objects.values_list("region_id", "day").distinct())
-    for region_code, occurred_at in Incident.objects.values_list("region_id", "occurred_at"):
-        buckets.add((region_code, occurred_at.astimezone(_zone(region_code)).date()))
-    incident_day_counts_refresh(buckets=buckets)
-    return len(buckets)
+    """Recount every day of every kab/kota in one pass over the incidents (after a bulk
+    load, or to repair). Writers wait for it on PostgreSQL (the table is locked until it
+    commits) and then recount their own day. Returns the number of rows written."""
+    zones = {code: ZoneInfo(TIMEZONE_IANA[tz]) for code, tz in
+             Region.objects.filter(level=RegionLevel.KABKOTA).values_list("code", "timezone")}
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {IncidentDayCount._meta.db_table} IN EXCLUSIVE MODE")
+        IncidentDayCount.objects.all().delete()
+        counts: Counter = Counter()
+        rows = (Incident.objects.exclude(status=Status.DRAFT)
+                .values_list("region_id", "kecamatan_id", "occurred_at", "athg", "status",
+                             "classification", "indicator__code", "indicator__parent__code"))
+        for region, kecamatan, at, athg, status, classification, code, parent in \
+                rows.iterator(chunk_size=5000):
+            day = at.astimezone(zones[region]).date()
+            counts[(region, kecamatan, day, parent or code, athg, status, classification)] += 1
+        IncidentDayCount.objects.bulk_create(
+            (IncidentDayCount(region_id=k[0], kecamatan_id=k[1], day=k[2], category=k[3],
+                              athg=k[4], status=k[5], classification=k[6], count=n)
+             for k, n in counts.items()), batch_size=5000)
+    return len(counts)
