@@ -52,7 +52,7 @@ from forkopimda.models import (
 )
 from forkopimda.permissions import can
 from kewaspadaan.choices import TIMEZONE_IANA, RegionLevel
-from kewaspadaan.models import Alert, Indicator, Institution, Region
+from kewaspadaan.models import Alert, Indicator, Institution, Region, RiskScore
 from kewaspadaan.scoping import can_see_region, scope
 from kewaspadaan.services.risk import recipients_for
 from laporan import filetypes
@@ -468,6 +468,31 @@ def _clean_recommendation(data: RecommendationData, by) -> RecommendationData:
     return data
 
 
+SCORE_WINDOW = dt.timedelta(days=14)
+
+
+def score_changes_of(regions: Sequence[Region]) -> list[dict]:
+    """Each region's newest overall risk score and the one two weeks before it: the score
+    change behind a recommendation, kept with it as it stood when it was drafted."""
+    changes = []
+    for region in regions:
+        scores = RiskScore.objects.filter(region=region, stage="").order_by("-day")
+        latest = scores.values("day", "total", "level", "election_id").first()
+        if latest is None:
+            continue
+        earlier = scores.filter(election_id=latest["election_id"],
+                                day__lte=latest["day"] - SCORE_WINDOW) \
+            .values("day", "total", "level").first()
+        changes.append({
+            "region": region.code, "name": region.name, "day": latest["day"].isoformat(),
+            "total": round(latest["total"], 1), "level": latest["level"],
+            "previous_day": earlier["day"].isoformat() if earlier else None,
+            "previous_total": round(earlier["total"], 1) if earlier else None,
+            "previous_level": earlier["level"] if earlier else None,
+        })
+    return changes
+
+
 def _record(rec: Recommendation, *, from_status: str, to_status: str, by,
             reason: str = "") -> None:
     RecommendationTransition.objects.create(recommendation=rec, from_status=from_status,
@@ -487,6 +512,8 @@ def recommendation_create(*, by, data: RecommendationData,
     """Draft a recommendation (of a meeting, or of a region's forum work)."""
     _require(by, "draft")
     data = _clean_recommendation(data, by)
+    if not data.score_changes:
+        data.score_changes = score_changes_of(list(data.regions) or [data.region])
     order = 0
     if data.meeting is not None:
         # Lock the meeting so two drafts added at once get distinct places in the list.
@@ -892,6 +919,6 @@ def suggestion_accept(*, by, region: Region, suggestion, title: str, text: str,
         regions=[region], incidents=list(incidents),
         indicators=list(Indicator.objects.filter(code=suggestion.category))
         if suggestion.category else [],
-        score_changes=score_changes if score_changes is not None else [suggestion.figures],
+        score_changes=score_changes or [],
         suggestion_key=suggestion.key,
     ))

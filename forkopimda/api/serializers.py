@@ -144,7 +144,9 @@ class RecommendationSerializer(serializers.ModelSerializer):
                                     required=False)
     incidents = ScopedPrimaryKeyRelatedField(queryset=Incident.objects.all(), many=True,
                                              required=False)
-    score_changes = serializers.JSONField(required=False, default=list)
+    score_changes = serializers.JSONField(
+        read_only=True, help_text="Risk scores of the regions concerned (now and two weeks "
+                                  "before) as they stood when it was drafted.")
     overdue = serializers.SerializerMethodField()
     progress_notes = ProgressNoteSerializer(many=True, read_only=True)
     distributions = DistributionSerializer(many=True, read_only=True)

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from forkopimda import services
 from forkopimda.models import Forum, Meeting, Recommendation
-from kewaspadaan.models import Indicator, Region
+from kewaspadaan.models import Indicator, Region, RiskScore
 from laporan import services as laporan_services
 from tests.factories import PASSWORD
 from tests.forkopimda.forum_helpers import issue, make_forum, make_meeting, make_recommendation
@@ -249,7 +249,10 @@ def test_a_rise_in_asn_incidents_proposes_supervision_and_sanctions_with_the_fig
     assert rec.title == "Pengawasan ASN (disunting)" and rec.status == "draft"
     assert rec.suggestion_key == "asn-neutrality" and rec.incidents.count() == 3
     assert "naik dari 1 kejadian" in rec.rationale
-    assert rec.score_changes == [{"now": 3, "before": 1, "window_days": 14}]
+    [change] = rec.score_changes
+    pariaman = RiskScore.objects.filter(region="13.77", stage="").latest("day")
+    assert change["region"] == "13.77" and change["total"] == round(pariaman.total, 1)
+    assert change["level"] == pariaman.level
     assert "Pengawasan ASN (disunting)" in text_of(response)
     # Accepted once: not proposed again while the draft is open.
     again = text_of(client.get("/recommendations/suggestions/?region=13.77"))
