@@ -26,7 +26,6 @@ from kewaspadaan.models import (
     Election,
     Indicator,
     Region,
-    RegionActivity,
     RiskScore,
     Stage,
 )
@@ -337,19 +336,20 @@ def indicator_stage_table(*, user, region: Region | None, period: Period) -> dic
 
 def coverage_gaps(*, user, region: Region | None, period: Period,
                   days: int | None = None, limit: int | None = GAP_ROWS) -> dict:
-    """Kab/kota of the jurisdiction with no report for ``days`` days up to the chosen day:
-    silence there is a blind spot, not calm (2 queries: the count and the first rows)."""
+    """Kab/kota of the jurisdiction with no incident reported for ``days`` days up to the
+    chosen day (by the day the events happened, so a past day reads as it was): silence
+    there is a blind spot, not calm (2 queries: the count and the first rows)."""
     days = days or settings.COVERAGE_GAP_DAYS
-    tz = region_tz(region)
-    _start, end = _day_bounds(period.day, tz, 1)
-    cutoff = end - dt.timedelta(days=days)
     kabkota = _in_region(scope(Region.objects.filter(level=RegionLevel.KABKOTA), user),
                          region, "code")
     if region is not None and region.level == RegionLevel.KABKOTA:
         kabkota = kabkota.filter(code=region.code)
-    last = RegionActivity.objects.filter(region=OuterRef("code")).values("last_report_at")[:1]
+    last = (scope(IncidentDayCount.objects.all(), user)
+            .filter(region=OuterRef("code"), day__lte=period.day)
+            .order_by("-day").values("day")[:1])
     quiet = kabkota.annotate(last_report=Subquery(last)).filter(
-        Q(last_report__isnull=True) | Q(last_report__lt=cutoff))
+        Q(last_report__isnull=True)
+        | Q(last_report__lte=period.day - dt.timedelta(days=days)))
     total = quiet.count()
     rows = quiet.order_by("last_report", "code").values("code", "name", "parent__name",
                                                         "last_report")
