@@ -2,18 +2,15 @@
 jurisdiction, the lifecycle, official numbers, counts for the dashboards, overdue notices."""
 
 import datetime as dt
-import threading
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, connections
 
 from forkopimda import selectors, services
 from forkopimda.choices import RecommendationStatus as S
 from forkopimda.models import NumberSequence, OverdueNotice, Recommendation
 from kewaspadaan.models import Region
-from tests.conftest import need, on_postgres
 from tests.factories import UserFactory
 from tests.forkopimda.forum_helpers import issue, make_forum, make_meeting, make_recommendation
 
@@ -224,39 +221,6 @@ def test_overdue_notices_are_created_once_and_mailed(analyst_sumbar, official_su
     assert not OverdueNotice.objects.exclude(status="sent").exists()
     recipients = {address for message in mail.outbox for address in message.to}
     assert {"of.sumbar@example.test", "kapolda@example.test"} <= recipients
-
-
-# --- Official numbers under concurrency ------------------------------------------------------
-
-@pytest.mark.django_db(transaction=True)
-def test_two_issuers_at_once_get_distinct_consecutive_numbers(committed_db):
-    need(on_postgres(), "needs PostgreSQL row locks: set DATABASE_URL=postgres://...")
-    analyst = UserFactory(role="analyst", jurisdiction_code="13")
-    recs = [services.recommendation_approve(
-        recommendation=make_recommendation(by=analyst, region_code="13"), by=analyst)
-        for _ in range(6)]
-    barrier = threading.Barrier(len(recs))
-    errors = []
-
-    def run(rec):
-        try:
-            barrier.wait()
-            services.recommendation_issue(recommendation=rec, by=analyst)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(rec,)) for rec in recs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    numbers = sorted(Recommendation.objects.values_list("number", flat=True))
-    year = dt.date.today().year
-    assert numbers == [f"{n:03d}/REK/13/{year}" for n in range(1, 7)]
-    assert connection.vendor == "postgresql"
 
 
 def test_a_failed_notice_is_retried_and_sent_once(analyst_sumbar, official_sumbar, monkeypatch,
