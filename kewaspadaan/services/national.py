@@ -33,6 +33,7 @@ import heapq
 import json
 import logging
 import math
+import threading
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
@@ -112,12 +113,14 @@ def national_rescore(*, codes: set[str], day: dt.date) -> None:
     election; the alert rules on the result."""
     profile_row = risk.profile_active()
     signals_rank(profile_row=profile_row)
+    parallel = not connection.in_atomic_block
     for election in risk._elections_for(day):
         with transaction.atomic():
             with connection.cursor() as cursor:
                 # A national GROUP BY sorts or hashes in memory instead of spilling to disk.
                 cursor.execute("SET LOCAL work_mem = '256MB'")
-            _Election(codes=codes, election=election, day=day, profile_row=profile_row).run()
+            _Election(codes=codes, election=election, day=day, profile_row=profile_row).run(
+                parallel=parallel)
 
 
 class _Election:
@@ -162,19 +165,48 @@ class _Election:
 
     # --- the steps ---------------------------------------------------------------------
 
-    def run(self) -> None:
-        previous = dict(_fetch(
-            f"SELECT DISTINCT ON (region_id) region_id, level FROM {SCORE} "
-            "WHERE election_id = %s AND stage = '' AND day <= %s AND region_id IS NOT NULL "
-            "ORDER BY region_id, day DESC", [self.election.pk, self.day]))
-        raw, counts, by_indicator, irregular, stage_sets = self._aggregate()
-        top_signals = self._top_signals(stage_sets, irregular)
+    def run(self, *, parallel: bool = False) -> None:
+        """``parallel``: the queries that do not need the aggregate's result (the top
+        signals, the alert rules' counts) run on a second connection while this one
+        aggregates and Python spreads the groups over the snapshots. Only outside a caller's
+        transaction, since the second connection sees committed rows only."""
+        side: dict = {}
+        thread = None
+        if parallel:
+            thread = threading.Thread(target=self._side_queries, args=(side, True),
+                                      name="rescore-side-queries")
+            thread.start()
+        try:
+            previous = dict(_fetch(
+                f"SELECT DISTINCT ON (region_id) region_id, level FROM {SCORE} "
+                "WHERE election_id = %s AND stage = '' AND day <= %s "
+                "AND region_id IS NOT NULL ORDER BY region_id, day DESC",
+                [self.election.pk, self.day]))
+            raw, counts, by_indicator, irregular = self._aggregate()
+        finally:
+            if thread is not None:
+                thread.join()
+        if thread is None:
+            self._side_queries(side, False)
+        if "error" in side:
+            raise side["error"]
+        top_signals = self._top_signals(side["top"], irregular)
         snapshots = self._kabkota_snapshots(raw, counts, by_indicator, top_signals, irregular)
         snapshots.update(self._province_snapshots(snapshots))
         _upsert(list(snapshots.values()), election_id=self.election.pk,
                 profile_id=self.profile_row.pk, now=self.now)
         self._nation(snapshots)
-        self._alerts(snapshots, previous)
+        self._alerts(snapshots, previous, side["weekly"], side["critical"])
+
+    def _side_queries(self, out: dict, own_connection: bool) -> None:
+        try:
+            out["top"] = self._top_signal_rows()
+            out["weekly"], out["critical"] = self._recent_rows()
+        except Exception as exc:  # noqa: BLE001 - re-raised in the calling thread
+            out["error"] = exc
+        finally:
+            if own_connection:
+                connection.close()  # this thread's own connection
 
     def _points_sql(self) -> str:
         """Points decayed to the end of the day: from the rank key when this profile wrote
@@ -201,7 +233,6 @@ class _Election:
         # end as epoch seconds).
         expansions: dict[tuple[str, str], tuple] = {}
         tz_of = {code: region.timezone for code, region in self.kabkota.items()}
-        stage_sets = {(g[0], g[1]) for g in groups}
         for code, stage_set, athg, indicator_id, total, n, latest in groups:
             tz = tz_of[code]
             targets = expansions.get((stage_set, tz))
@@ -224,23 +255,32 @@ class _Election:
                 else:
                     entry[0] += value
                     entry[1] += n
-        return raw, counts, by_indicator, irregular, stage_sets
+        return raw, counts, by_indicator, irregular
 
-    def _top_signals(self, stage_sets: set, irregular: set[str]) -> dict:
+    def _top_signal_rows(self) -> list[tuple]:
         """The five highest-ranked live signals of every kab/kota x stage set, read through
-        the rank index, expanded to the snapshots of their stages."""
-        groups = sorted(stage_sets)
-        rows = _fetch(
+        the rank index: the pairs are enumerated by skipping through the index (one probe
+        per pair), then five entries are read in rank order for each."""
+        return _fetch(
+            "WITH RECURSIVE pairs(region_id, stages) AS ("
+            f"(SELECT region_id, stages FROM {SIGNAL} WHERE withdrawn_at IS NULL "
+            "ORDER BY region_id, stages LIMIT 1) UNION ALL "
+            "SELECT n.region_id, n.stages FROM pairs p CROSS JOIN LATERAL ("
+            f"SELECT region_id, stages FROM {SIGNAL} s WHERE s.withdrawn_at IS NULL "
+            "AND (s.region_id, s.stages) > (p.region_id, p.stages) "
+            "ORDER BY region_id, stages LIMIT 1) n) "
             "SELECT g.region_id, g.stages, t.source, t.source_ref, t.label, t.athg, t.rank_key "
-            "FROM unnest(%s::text[], %s::text[], %s::timestamptz[]) AS g(region_id, stages, "
-            "day_end) CROSS JOIN LATERAL ("
+            "FROM pairs g JOIN unnest(%s::text[], %s::timestamptz[], %s::float8[]) "
+            "AS e(code, day_end, shift) ON e.code = g.region_id CROSS JOIN LATERAL ("
             f"SELECT s.source, s.source_ref, s.label, s.athg, s.rank_key FROM {SIGNAL} s "
             "WHERE s.region_id = g.region_id AND s.stages = g.stages "
-            "AND s.withdrawn_at IS NULL AND s.occurred_at < g.day_end "
+            "AND s.withdrawn_at IS NULL AND s.occurred_at < e.day_end "
             "AND (s.election_id = %s OR s.election_id IS NULL) AND s.rank_key IS NOT NULL "
             "ORDER BY s.rank_key DESC LIMIT 5) t",
-            [[c for c, _ in groups], [st for _, st in groups],
-             [self.day_end[self.kabkota[c].timezone] for c, _ in groups], self.election.pk])
+            [*self.ends_params, self.election.pk])
+
+    def _top_signals(self, rows: list[tuple], irregular: set[str]) -> dict:
+        """The candidates expanded to the snapshots of their stages, with their points."""
         shifts = {k: scoring.rank_shift(end.timestamp(), self.profile)
                   for k, end in self.ref_end.items()}
         targets: dict[tuple[str, str], tuple] = {}
@@ -358,23 +398,9 @@ class _Election:
             risk._save(RiskScore(region=None, election=self.election, stage=slug, day=self.day,
                                  profile=self.profile_row, computed_at=self.now, **national))
 
-    def _alerts(self, snapshots: dict, previous: dict) -> None:
-        """The rules of ``risk.evaluate_alerts`` on national aggregates; only conditions
-        never raised create an alert (a handful per run)."""
-        conditions = []  # (condition, region, overall snapshot, title, message, source_ref)
-        regions = [*self.kabkota.items(),
-                   *((c, self.provinces[c]) for c in sorted({k[:2] for k in self.kabkota}))]
-        overalls = {code: RiskScore(level=snapshots[(code, "")]["level"],
-                                    total=snapshots[(code, "")]["total"])
-                     for code, _region in regions}
-        for code, region in regions:
-            overall = overalls[code]
-            rise = alert_rules.level_rise(region=code, election=self.election.slug,
-                                          day=self.day, previous=previous.get(code),
-                                          current=overall.level)
-            if rise:
-                conditions.append((rise, region, overall, *risk.level_rise_text(
-                    region=region, overall=overall, previous_level=previous.get(code)), ""))
+    def _recent_rows(self) -> tuple[list, list]:
+        """The alert rules' inputs: signals per kab/kota in the last week and the four
+        before it, and the critical candidates of the last week."""
         # The five weeks before the end of the day, read through the time index (the outer
         # bounds cover every time zone's day end).
         window = ("WHERE s.withdrawn_at IS NULL "
@@ -397,6 +423,26 @@ class _Election:
             "AND (s.killed > 0 OR s.injured >= 3 OR s.severity >= 4) "
             "ORDER BY s.region_id, s.occurred_at, s.id",
             [*self.ends_params, *bounds])
+        return weekly, critical_rows
+
+    def _alerts(self, snapshots: dict, previous: dict, weekly: list,
+                critical_rows: list) -> None:
+        """The rules of ``risk.evaluate_alerts`` on national aggregates; only conditions
+        never raised create an alert (a handful per run)."""
+        conditions = []  # (condition, region, overall snapshot, title, message, source_ref)
+        regions = [*self.kabkota.items(),
+                   *((c, self.provinces[c]) for c in sorted({k[:2] for k in self.kabkota}))]
+        overalls = {code: RiskScore(level=snapshots[(code, "")]["level"],
+                                    total=snapshots[(code, "")]["total"])
+                     for code, _region in regions}
+        for code, region in regions:
+            overall = overalls[code]
+            rise = alert_rules.level_rise(region=code, election=self.election.slug,
+                                          day=self.day, previous=previous.get(code),
+                                          current=overall.level)
+            if rise:
+                conditions.append((rise, region, overall, *risk.level_rise_text(
+                    region=region, overall=overall, previous_level=previous.get(code)), ""))
         for code, last_7, prior in weekly:
             surge = alert_rules.surge(region=code, election=self.election.slug, day=self.day,
                                       last_7_days=last_7, previous_28_days=prior)
