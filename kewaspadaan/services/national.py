@@ -29,6 +29,7 @@ afterwards) would need the formula's clamp at age 0; it is computed by the per-r
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import heapq
 import json
 import logging
@@ -429,7 +430,9 @@ class _Election:
                 critical_rows: list) -> None:
         """The rules of ``risk.evaluate_alerts`` on national aggregates; only conditions
         never raised create an alert (a handful per run)."""
-        conditions = []  # (condition, region, overall snapshot, title, message, source_ref)
+        # (condition, region, overall snapshot, text of the alert, source_ref); the text is
+        # written only for conditions never raised (a handful per run).
+        conditions = []
         regions = [*self.kabkota.items(),
                    *((c, self.provinces[c]) for c in sorted({k[:2] for k in self.kabkota}))]
         overalls = {code: RiskScore(level=snapshots[(code, "")]["level"],
@@ -441,27 +444,30 @@ class _Election:
                                           day=self.day, previous=previous.get(code),
                                           current=overall.level)
             if rise:
-                conditions.append((rise, region, overall, *risk.level_rise_text(
-                    region=region, overall=overall, previous_level=previous.get(code)), ""))
+                conditions.append((rise, region, overall, functools.partial(
+                    risk.level_rise_text, region=region, overall=overall,
+                    previous_level=previous.get(code)), ""))
         for code, last_7, prior in weekly:
             surge = alert_rules.surge(region=code, election=self.election.slug, day=self.day,
                                       last_7_days=last_7, previous_28_days=prior)
             if surge:
-                conditions.append((surge, self.kabkota[code], overalls[code],
-                                   *risk.surge_text(region=self.kabkota[code], last_7=last_7,
-                                                    prior=prior), ""))
+                conditions.append((surge, self.kabkota[code], overalls[code], functools.partial(
+                    risk.surge_text, region=self.kabkota[code], last_7=last_7, prior=prior), ""))
         for code, source, ref, category, severity, injured, killed, label in critical_rows:
             critical = alert_rules.critical(source=source, source_ref=ref, category=category,
                                             severity=severity, injured=injured, killed=killed)
             if critical:
                 conditions.append((critical, self.kabkota[code], overalls[code],
-                                   *risk.critical_text(region=self.kabkota[code], label=label,
-                                                       killed=killed, injured=injured),
+                                   functools.partial(risk.critical_text,
+                                                     region=self.kabkota[code], label=label,
+                                                     killed=killed, injured=injured),
                                    f"{source}:{ref}"))
         existing = {key for (key,) in _fetch(
             f"SELECT condition_key FROM {Alert._meta.db_table} WHERE condition_key = ANY(%s)",
             [[c[0].key for c in conditions]])}
-        fresh = [c for c in conditions if c[0].key not in existing]
+        fresh = [(condition, region, overall, *text(), source_ref)
+                 for condition, region, overall, text, source_ref in conditions
+                 if condition.key not in existing]
         risk.alerts_create(election=self.election, items=fresh)
 
 
