@@ -310,7 +310,8 @@ def indicator_stage_table(*, user, region: Region | None, period: Period) -> dic
     query over the day counts with a sum per stage (stages overlap, so an incident counts
     in each stage running on its day), and one for the categories' names."""
     if period.election is None:
-        return {"stages": [], "rows": [], "used_stages": [], "totals": []}
+        return {"stages": [], "rows": [], "totals": [], "shown_stages": [],
+                "shown_totals": []}
     day = period.day
     sums = {}
     for i, stage in enumerate(period.stages):
@@ -329,9 +330,15 @@ def indicator_stage_table(*, user, region: Region | None, period: Period) -> dic
         cells = [g.get(f"s{i}", 0) for i in range(len(period.stages))]
         rows.append({"code": g["category"], "category": names.get(g["category"], g["category"]),
                      "total": g["total"], "cell_list": cells})
-    return {"stages": period.stages, "rows": rows,
-            "totals": [sum(r["cell_list"][i] for r in rows)
-                       for i in range(len(period.stages))]}
+    totals = [sum(r["cell_list"][i] for r in rows) for i in range(len(period.stages))]
+    # The page shows the stages that have incidents (a phone has room for few columns);
+    # the CSV keeps every stage.
+    shown = [i for i, n in enumerate(totals) if n]
+    for r in rows:
+        r["shown_cells"] = [r["cell_list"][i] for i in shown]
+    return {"stages": period.stages, "rows": rows, "totals": totals,
+            "shown_stages": [period.stages[i] for i in shown],
+            "shown_totals": [totals[i] for i in shown]}
 
 
 def coverage_gaps(*, user, region: Region | None, period: Period,
@@ -393,6 +400,8 @@ def dashboard(*, user, region: Region | None, period: Period) -> dict:
             row.update(incidents=c.get("total", 0), verified=c.get("verified", 0),
                        last7=c.get("last7", 0))
         rows = [r for r in rows if r["incidents"]]
+    # Highest first, regions without a score last: the table answers "where is it high".
+    rows.sort(key=lambda r: (r.get("total") is None, -(r.get("total") or 0), r["name"]))
     points = trend(user=user, region=region, period=period)
     current = points[-1] if points else None
     rise_from = period.day - dt.timedelta(days=RISE_DAYS)

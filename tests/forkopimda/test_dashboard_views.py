@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 
 import pytest
 from django.core.cache import cache
@@ -26,6 +27,12 @@ from tests.forkopimda.dashboard_data import (
 pytestmark = pytest.mark.django_db
 
 DAY = AFTER_CASE.isoformat()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_map_cache():
+    """Each test reads maps under its own boundary version, whatever a shared cache holds."""
+    cache.set(BOUNDARY_VERSION_KEY, uuid.uuid4().hex)
 
 
 @pytest.fixture
