@@ -214,6 +214,21 @@ class AttachmentForm(forms.Form):
     description = forms.CharField(label=_("Description"), max_length=250, required=False)
 
 
+class ForumEditForm(ServiceErrorsMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ForumKind.choices)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    legal_basis = forms.CharField(label=_("Legal basis"), max_length=250, required=False)
+    notes = forms.CharField(label=_("Notes"), required=False,
+                            widget=forms.Textarea(attrs=TEXTAREA))
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+
+
+class DeadlineForm(forms.Form):
+    deadline = forms.DateField(label=_("New deadline"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 

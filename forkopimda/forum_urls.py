@@ -8,6 +8,7 @@ urlpatterns = [
     path("forums/", views.forum_list, name="forum_list"),
     path("forums/new/", views.forum_create, name="forum_create"),
     path("forums/<int:pk>/", views.forum_detail, name="forum_detail"),
+    path("forums/<int:pk>/edit/", views.forum_update, name="forum_update"),
     path("forums/<int:pk>/members/<int:member_id>/remove/", views.forum_member_remove,
          name="forum_member_remove"),
     path("meetings/", views.meeting_list, name="meeting_list"),

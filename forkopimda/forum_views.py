@@ -118,6 +118,26 @@ def forum_detail(request, pk: int):
 
 
 @login_required
+def forum_update(request, pk: int):
+    _require(request.user, "manage_forum")
+    forum = selectors.forum_detail(user=request.user, pk=pk)
+    if forum is None:
+        raise Http404
+    form = forms.ForumEditForm(request.POST or None, initial={
+        "kind": forum.kind, "name": forum.name, "legal_basis": forum.legal_basis,
+        "notes": forum.notes, "is_active": forum.is_active})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.forum_update(forum=forum, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Forum saved."))
+            return redirect("forkopimda:forum_detail", pk=pk)
+    return render(request, "forkopimda/forum_form.html", {"form": form, "forum": forum})
+
+
+@login_required
 @require_POST
 def forum_member_remove(request, pk: int, member_id: int):
     forum = selectors.forum_detail(user=request.user, pk=pk)
@@ -333,6 +353,8 @@ def _buttons(user, rec) -> set[str]:
         "progress": status in OPEN and can(user, "follow_up"),
         "distribute": status in (*OPEN, RecommendationStatus.DONE) and can(user, "distribute"),
         "acknowledge": can(user, "acknowledge"),
+        "deadline": status not in (RecommendationStatus.DONE, RecommendationStatus.CANCELLED)
+        and can(user, "issue"),
     }
     return {name for name, shown in wanted.items() if shown}
 
@@ -351,10 +373,12 @@ def recommendation_detail(request, pk: int):
         "progress_form": forms.ProgressForm(prefix="progress"),
         "distribution_form": forms.DistributionForm(prefix="distribution"),
         "acknowledge_form": forms.AcknowledgeForm(prefix="ack"),
+        "deadline_form": forms.DeadlineForm(prefix="deadline",
+                                            initial={"deadline": rec.deadline}),
     })
 
 
-ACTIONS = ("approve", "issue", "start", "complete", "cancel", "discard")
+ACTIONS = ("approve", "issue", "start", "complete", "cancel", "discard", "deadline")
 
 
 @login_required
@@ -376,6 +400,12 @@ def recommendation_action(request, pk: int, action: str):
         elif action == "cancel":
             services.recommendation_cancel(recommendation=rec, by=request.user,
                                            reason=request.POST.get("cancel-reason", ""))
+        elif action == "deadline":
+            form = forms.DeadlineForm(request.POST, prefix="deadline")
+            if not form.is_valid():
+                raise ValidationError(_("Say why the deadline moves."))
+            services.recommendation_set_deadline(recommendation=rec, by=request.user,
+                                                 **form.cleaned_data)
         elif action == "discard":
             services.recommendation_discard(recommendation=rec, by=request.user)
             messages.success(request, _("Draft discarded."))

@@ -322,3 +322,28 @@ def test_attachments_are_checked_and_downloaded_within_the_jurisdiction(
     assert b"".join(download.streaming_content).startswith(b"%PDF-1.4")
     assert as_user(operator_jateng).get(
         f"/meeting-attachments/{attachment.pk}/download/").status_code == 404
+
+
+def test_an_analyst_edits_a_forum_and_moves_a_deadline_with_a_reason(as_user, analyst_sumbar,
+                                                                     official_sumbar):
+    forum = make_forum(by=analyst_sumbar)
+    client = as_user(analyst_sumbar)
+    client.post(f"/forums/{forum.pk}/edit/", {"kind": "tim_terpadu", "name": "Tim Terpadu Sumbar",
+                                              "legal_basis": "SK Gubernur 2024",
+                                              "is_active": "on"})
+    forum.refresh_from_db()
+    assert forum.name == "Tim Terpadu Sumbar" and forum.legal_basis == "SK Gubernur 2024"
+    rec = issue(make_recommendation(by=analyst_sumbar, region_code="13",
+                                    deadline=dt.date(2024, 11, 20)), by=analyst_sumbar)
+    response = client.post(f"/recommendations/{rec.pk}/deadline/",
+                           {"deadline-deadline": "2024-12-10", "deadline-reason": ""},
+                           follow=True)
+    rec.refresh_from_db()
+    assert rec.deadline == dt.date(2024, 11, 20)
+    assert "Sebutkan alasan tenggat diubah." in text_of(response)
+    client.post(f"/recommendations/{rec.pk}/deadline/",
+                {"deadline-deadline": "2024-12-10", "deadline-reason": "Menunggu putusan MK."})
+    rec.refresh_from_db()
+    assert rec.deadline == dt.date(2024, 12, 10)
+    assert "Menunggu putusan MK." in rec.transitions.last().reason
+    assert as_user(official_sumbar).get(f"/forums/{forum.pk}/edit/").status_code == 403
