@@ -71,6 +71,11 @@ class Suggestion:
     figures: dict = field(default_factory=dict)
 
 
+def _decimal(value: float) -> str:
+    """``72,5``: the Indonesian decimal comma."""
+    return f"{value:.1f}".replace(".", ",")
+
+
 def propose(*, region_name: str, counts_now: dict[str, int], counts_before: dict[str, int],
             category_names: dict[str, str], score_now: tuple[float, str] | None = None,
             score_before: tuple[float, str] | None = None, window_days: int = WINDOW_DAYS,
@@ -93,9 +98,9 @@ def propose(*, region_name: str, counts_now: dict[str, int], counts_before: dict
             figures={"now": now, "before": before, "window_days": window_days})))
     if (LEVEL_RULE.key not in skip and score_now is not None and score_before is not None
             and LEVEL_RANK.get(score_now[1], 0) > LEVEL_RANK.get(score_before[1], 0)):
-        rationale = (f"Skor risiko {region_name} naik dari {score_before[0]:.1f} "
-                     f"({score_before[1]}) menjadi {score_now[0]:.1f} ({score_now[1]}) dalam "
-                     f"{window_days} hari terakhir.")
+        rationale = (f"Skor risiko {region_name} naik dari {_decimal(score_before[0])} "
+                     f"({score_before[1]}) menjadi {_decimal(score_now[0])} ({score_now[1]}) "
+                     f"dalam {window_days} hari terakhir.")
         found.append((1000, Suggestion(
             key=LEVEL_RULE.key, title=LEVEL_RULE.title,
             text=LEVEL_RULE.text.format(region=region_name), rationale=rationale,
