@@ -133,14 +133,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "Asia/Jakarta"
 CELERY_WORKER_SEND_TASK_EVENTS = False
 
-if REDIS_URL:
-    CACHES = {
+def redis_caches(url: str) -> dict:
+    """The cache on Redis: a miss, not an error, when Redis is down, so reports keep coming
+    in (kewaspadaan/cache.py); short timeouts so a dead Redis never holds a request."""
+    return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "BACKEND": "kewaspadaan.cache.ResilientRedisCache",
+            "LOCATION": url,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "kw"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
+
+
+if REDIS_URL:
+    CACHES = redis_caches(REDIS_URL)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
