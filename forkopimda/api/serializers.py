@@ -13,6 +13,7 @@ from forkopimda.models import (
     Forum,
     ForumMember,
     Meeting,
+    MeetingAttachment,
     MeetingParticipant,
     ProgressNote,
     Recommendation,
@@ -65,6 +66,21 @@ class ParticipantSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    file = serializers.FileField(write_only=True)
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MeetingAttachment
+        fields = ["id", "file", "original_name", "content_type", "size", "sha256",
+                  "description", "uploaded_at", "download"]
+        read_only_fields = ["id", "original_name", "content_type", "size", "sha256",
+                            "uploaded_at", "download"]
+
+    def get_download(self, attachment) -> str:
+        return f"/api/v1/meetings/{attachment.meeting_id}/attachments/{attachment.pk}/"
+
+
 class MeetingSerializer(serializers.ModelSerializer):
     forum = ScopedPrimaryKeyRelatedField(queryset=Forum.objects.all())
     region = serializers.CharField(source="region_id", read_only=True)
@@ -78,13 +94,14 @@ class MeetingSerializer(serializers.ModelSerializer):
     alerts = ScopedPrimaryKeyRelatedField(queryset=Alert.objects.all(), many=True,
                                           required=False)
     recommendations = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Meeting
         fields = ["id", "forum", "region", "kind", "title", "leader", "held_at", "place",
                   "topic", "background", "minutes", "signatory_title", "signatory_name",
                   "signatory_id", "document_place", "participants", "regions", "indicators",
-                  "incidents", "alerts", "recommendations", "created_at"]
+                  "incidents", "alerts", "recommendations", "attachments", "created_at"]
         read_only_fields = ["id", "created_at"]
 
 

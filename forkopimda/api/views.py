@@ -8,7 +8,7 @@ caller's jurisdiction is a 404. Every write calls a ``forkopimda.services`` func
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -18,12 +18,14 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from forkopimda import documents, services
 from forkopimda.api.serializers import (
     AcknowledgeSerializer,
+    AttachmentSerializer,
     DeadlineSerializer,
     DistributionSerializer,
     ForumSerializer,
@@ -197,6 +199,7 @@ class MeetingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
             Prefetch("regions", queryset=Region.objects.only("code")),
             "indicators", "incidents", "alerts",
             Prefetch("recommendations", queryset=Recommendation.objects.only("id", "meeting")),
+            "attachments",
         )
 
     def _respond(self, meeting, status_code=status.HTTP_200_OK):
@@ -225,6 +228,42 @@ class MeetingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
     def partial_update(self, request, *args, **kwargs):
         kwargs["partial"] = True
         return self.update(request, *args, **kwargs)
+
+    @extend_schema(request={"multipart/form-data": AttachmentSerializer},
+                   responses=MeetingSerializer, summary="Attach a photo or PDF")
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def attachments(self, request, pk=None):
+        meeting = self.get_object()
+        body = AttachmentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        with service_errors():
+            services.attachment_add(meeting=meeting, by=request.user,
+                                    upload=body.validated_data["file"],
+                                    description=body.validated_data.get("description", ""))
+        return self._respond(meeting, status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Download an attachment",
+                   responses={(200, "application/octet-stream"):
+                              OpenApiResponse(OpenApiTypes.BINARY)})
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)",
+            url_name="attachment-download",
+            renderer_classes=[JSONRenderer, PassthroughRenderer],
+            pagination_class=None, filter_backends=[])
+    def attachment_download(self, request, pk=None, attachment_id=None):
+        meeting = self.get_object()
+        attachment = meeting.attachments.filter(pk=attachment_id).first()
+        if attachment is None:
+            raise exceptions.NotFound()
+        try:
+            handle = attachment.file.open("rb")
+        except FileNotFoundError as exc:
+            raise exceptions.NotFound() from exc
+        response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+                                content_type=attachment.content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     @extend_schema(
         parameters=[FORMAT_PARAM], summary="The official recommendation document (PDF/DOCX)",

@@ -227,3 +227,25 @@ def test_the_list_costs_a_fixed_number_of_queries(api_client, sumbar, analyst_su
     with django_assert_max_num_queries(12):
         response = api_client.get("/api/v1/recommendations/")
     assert len(response.json()["results"]) == 6
+
+
+def test_attachments_upload_and_download_within_the_jurisdiction(api_client, sumbar,
+                                                                 analyst_sumbar,
+                                                                 operator_jateng):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    api_client.force_authenticate(analyst_sumbar)
+    url = f"/api/v1/meetings/{sumbar['meeting'].pk}/attachments/"
+    refused = api_client.post(url, {"file": SimpleUploadedFile("a.pdf", b"<script>x</script>")},
+                              format="multipart")
+    assert refused.status_code == 400 and "file" in refused.json()
+    created = api_client.post(url, {"file": SimpleUploadedFile("hadir.pdf", b"%PDF-1.4 x"),
+                                    "description": "Daftar hadir"}, format="multipart")
+    assert created.status_code == 201, created.content
+    [attachment] = created.json()["attachments"]
+    assert attachment["content_type"] == "application/pdf"
+    download = api_client.get(attachment["download"])
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 x"
+    api_client.force_authenticate(operator_jateng)
+    assert api_client.get(attachment["download"]).status_code == 404
