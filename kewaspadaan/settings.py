@@ -129,7 +129,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A task whose worker died (acks_late) is handed to another worker after this many seconds;
+# it must exceed the longest task's run time (rescore_all: 3,300 s hard limit).
+_VISIBILITY = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _VISIBILITY,
+    # Look for such tasks every few seconds (one small Redis query per worker), not every
+    # 100 s as kombu's default interval x throttle would.
+    "unacked_restore_interval": min(10, _VISIBILITY),
+    "unacked_restore_throttle": 1,
+}
 CELERY_TIMEZONE = "Asia/Jakarta"
 CELERY_WORKER_SEND_TASK_EVENTS = False
 

@@ -10,13 +10,14 @@ TRANSIENT = (OperationalError, InterfaceError, DatabaseError)
 
 
 @shared_task(
-    acks_late=True, autoretry_for=TRANSIENT, retry_backoff=5,
+    bind=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=5,
     retry_backoff_max=300, retry_jitter=True, max_retries=8, soft_time_limit=600,
     time_limit=660,
 )
-def rescore_pending() -> list[str]:
-    """Rescore every kab/kota whose signals changed (coalesced: one run serves them all)."""
-    return risk.rescore_pending()
+def rescore_pending(self) -> list[str]:
+    """Rescore every kab/kota whose signals changed (coalesced: one run serves them all).
+    Claims under this task's id, which a redelivery after a worker died keeps."""
+    return risk.rescore_pending(claim=self.request.id)
 
 
 @shared_task(

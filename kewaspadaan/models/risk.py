@@ -179,8 +179,16 @@ class RescoreRequest(models.Model):
     region = models.OneToOneField("kewaspadaan.Region", on_delete=models.CASCADE,
                                   primary_key=True, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
+    # The task that is rescoring the region (its id survives a redelivery after a worker
+    # died), and since when; the row is deleted only once that rescore committed.
+    claimed_by = models.CharField(max_length=64, blank=True, default="")
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     jurisdiction_scope = JurisdictionScope(region_field="region")
+
+    class Meta:
+        verbose_name = _("rescore request")
+        verbose_name_plural = _("rescore requests")
 
     def __str__(self) -> str:
         return self.region_id

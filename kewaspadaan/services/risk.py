@@ -14,13 +14,14 @@ import hmac
 import json
 import logging
 import urllib.request
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -183,8 +184,10 @@ def signal_withdraw(*, source: str, source_ref: str) -> bool:
 def request_rescore(region_code: str) -> None:
     """Mark a kab/kota for rescoring and, once the transaction commits, make sure one
     ``rescore_pending`` task is queued. Nothing is queued before the commit."""
-    RescoreRequest.objects.update_or_create(region_id=region_code,
-                                            defaults={"requested_at": timezone.now()})
+    RescoreRequest.objects.update_or_create(
+        region_id=region_code,
+        # A request that arrives during a rescore is a new one: unclaimed, newer.
+        defaults={"requested_at": timezone.now(), "claimed_by": "", "claimed_at": None})
     transaction.on_commit(schedule_rescore)
 
 
@@ -208,18 +211,34 @@ def schedule_rescore() -> None:
         log.warning("rescore not queued (broker unavailable); periodic rescore will catch up")
 
 
-def rescore_pending() -> list[str]:
-    """Claim every pending kab/kota and rescore it. Claiming deletes the rows inside a
-    transaction that skips rows another worker holds, so each request is served once."""
+CLAIM_LEASE = dt.timedelta(minutes=15)  # longer than the rescore task's time limit
+
+
+def rescore_pending(*, claim: str | None = None) -> list[str]:
+    """Claim every pending kab/kota and rescore it, then delete the requests it served.
+
+    The claim is a conditional UPDATE: rows unclaimed, claimed by this same task (Celery
+    redelivers a task with its id after its worker died), or claimed longer ago than the
+    lease. Requests are deleted only after the rescore, and only if no newer request came
+    meanwhile, so a worker killed mid-way loses nothing: the redelivered task finds them."""
     cache.delete(SCHEDULED_KEY)
+    claim = claim or f"local-{uuid.uuid4().hex}"
+    now = timezone.now()
     with transaction.atomic():
-        codes = list(
-            RescoreRequest.objects.select_for_update(skip_locked=True)
-            .order_by("region_id").values_list("region_id", flat=True)
-        )
-        RescoreRequest.objects.filter(region_id__in=codes).delete()
-    regions = list(Region.objects.filter(code__in=codes).order_by("code"))
+        claimable = (Q(claimed_by="") | Q(claimed_by=claim)
+                     | Q(claimed_at__lt=now - CLAIM_LEASE))
+        # Lock first (skipping rows another worker is claiming), then mark as ours.
+        rows = list(RescoreRequest.objects.select_for_update(skip_locked=True)
+                    .filter(claimable).order_by("region_id")
+                    .values_list("region_id", "requested_at"))
+        RescoreRequest.objects.filter(region_id__in=[code for code, _at in rows]).update(
+            claimed_by=claim, claimed_at=now)
+    regions = list(Region.objects.filter(code__in=[code for code, _at in rows])
+                   .order_by("code"))
     regions_rescore(regions=regions)
+    for code, requested_at in rows:
+        RescoreRequest.objects.filter(region_id=code, requested_at__lte=requested_at,
+                                      claimed_by=claim).delete()
     return [r.code for r in regions]
 
 
@@ -730,11 +749,17 @@ def _send(delivery: AlertDelivery) -> None:
     alert = delivery.alert
     if delivery.channel == Channel.PORTAL:
         return  # the portal's inbox reads the row itself
+    # Each delivery has one identity (Message-ID, X-Kewaspadaan-Delivery): if a worker dies
+    # after sending and before recording it, the resend carries the same id, so a mail
+    # client or a gateway can drop it as a duplicate.
     if delivery.channel == Channel.EMAIL:
         body = f"{alert.message}\n\n{settings.PORTAL_BASE_URL}/alerts/{alert.pk}/"
-        send_mail(f"[Kewaspadaan] {alert.title}", body, None, [delivery.target])
+        EmailMessage(f"[Kewaspadaan] {alert.title}", body, None, [delivery.target],
+                     headers={"Message-ID": f"<alert-{alert.pk}.delivery-{delivery.pk}"
+                                            f"@kewaspadaan>"}).send()
         return
     payload = json.dumps({
+        "delivery": delivery.pk,
         "id": alert.pk, "rule": alert.rule, "region": alert.region_id,
         "region_name": alert.region.name, "title": alert.title, "message": alert.message,
         "level": alert.level, "score": alert.score_total,
@@ -744,7 +769,8 @@ def _send(delivery: AlertDelivery) -> None:
                          hashlib.sha256).hexdigest()
     request = urllib.request.Request(  # noqa: S310 - URLs come from the settings only
         delivery.target, data=payload, method="POST",
-        headers={"Content-Type": "application/json", "X-Kewaspadaan-Signature": signature},
+        headers={"Content-Type": "application/json", "X-Kewaspadaan-Signature": signature,
+                 "X-Kewaspadaan-Delivery": str(delivery.pk)},
     )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
         if response.status >= 300:

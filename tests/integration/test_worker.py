@@ -33,9 +33,11 @@ def wait_for(predicate, timeout=60.0, interval=0.25):
     return False
 
 
-def start_worker(tmp_path, name: str, *, concurrency: int = 1):
+def start_worker(tmp_path, name: str, *, concurrency: int = 1, pool: str = "prefork",
+                 env: dict | None = None):
     """A ``celery worker`` process on the test database and Redis; returns once its
-    heartbeat is seen: (process, hostname, log file)."""
+    heartbeat is seen: (process, hostname, log file). ``pool="solo"`` runs tasks in the
+    process itself (so killing it kills the task)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
@@ -43,11 +45,13 @@ def start_worker(tmp_path, name: str, *, concurrency: int = 1):
         "REDIS_URL": redis_url(),
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "EMAIL_BACKEND": "console",
+        **(env or {}),
     }
     log = open(tmp_path / f"{name}.log", "w+")
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "kewaspadaan", "worker", "-n", f"{name}@%h",
-         "-Q", "default,scoring,notifications,exports", "-c", str(concurrency), "-l", "INFO",
+         "-Q", "default,scoring,notifications,exports", "-c", str(concurrency), "-P", pool,
+         "-l", "INFO",
          "--without-gossip", "--without-mingle"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )

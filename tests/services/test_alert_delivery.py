@@ -26,7 +26,8 @@ class Gateway(BaseHTTPRequestHandler):
             Gateway.fail_next -= 1
             self.send_response(503)
         else:
-            Gateway.received.append((body, self.headers["X-Kewaspadaan-Signature"]))
+            Gateway.received.append((body, self.headers["X-Kewaspadaan-Signature"],
+                                     self.headers["X-Kewaspadaan-Delivery"]))
             self.send_response(204)
         self.end_headers()
 
@@ -65,19 +66,24 @@ def test_a_webhook_gets_the_alert_signed_once_even_after_a_failure(alert, gatewa
 
     assert risk.alert_deliver(alert_id=alert.pk) == {"sent": 1, "failed": 0}
     assert risk.alert_deliver(alert_id=alert.pk) == {"sent": 0, "failed": 0}  # a retry again
-    [(body, signature)] = Gateway.received
+    [(body, signature, delivery_id)] = Gateway.received
+    assert delivery_id == str(delivery.pk)  # the key a gateway dedupes a resend by
     expected = hmac.new(b"rahasia-gateway", body, hashlib.sha256).hexdigest()
     assert signature == expected
     payload = json.loads(body)
     assert payload["region"] == "13.77" and payload["title"] == "Kejadian kritis di Kota Pariaman"
+    assert payload["delivery"] == delivery.pk
     delivery.refresh_from_db()
     assert delivery.status == "sent" and delivery.attempts == 2 and delivery.last_error == ""
 
 
 def test_an_email_delivery_is_sent_once(alert, official_sumbar, mailoutbox):
-    AlertDelivery.objects.create(alert=alert, channel=Channel.EMAIL, recipient=official_sumbar,
-                                 target="pejabat@sumbar.go.id")
+    delivery = AlertDelivery.objects.create(alert=alert, channel=Channel.EMAIL,
+                                            recipient=official_sumbar,
+                                            target="pejabat@sumbar.go.id")
     risk.alert_deliver(alert_id=alert.pk)
     risk.alert_deliver(alert_id=alert.pk)
     assert [m.to for m in mailoutbox] == [["pejabat@sumbar.go.id"]]
     assert "Kejadian kritis di Kota Pariaman" in mailoutbox[0].subject
+    assert mailoutbox[0].extra_headers["Message-ID"] == (
+        f"<alert-{alert.pk}.delivery-{delivery.pk}@kewaspadaan>")

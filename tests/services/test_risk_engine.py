@@ -8,7 +8,15 @@ import pytest
 from django.core import mail
 
 from kewaspadaan.choices import AlertStatus, Channel
-from kewaspadaan.models import Alert, AlertDelivery, Indicator, Region, RiskScore, Signal
+from kewaspadaan.models import (
+    Alert,
+    AlertDelivery,
+    Indicator,
+    Region,
+    RescoreRequest,
+    RiskScore,
+    Signal,
+)
 from kewaspadaan.services import risk
 from laporan import services
 from tests.factories import UserFactory
@@ -138,7 +146,8 @@ def test_a_burst_of_verifications_is_one_rescore(analyst_sumbar, operator_pariam
     monkeypatch.setattr(risk, "_today", lambda region: DAY)
     calls = []
     real = risk.rescore_pending
-    monkeypatch.setattr(risk, "rescore_pending", lambda: calls.append(real()) or calls[-1])
+    monkeypatch.setattr(risk, "rescore_pending",
+                        lambda **kw: calls.append(real(**kw)) or calls[-1])
     from django.db import transaction
 
     incidents = [services.incident_create(by=operator_pariaman, data=case(), submit=True)
@@ -149,3 +158,43 @@ def test_a_burst_of_verifications_is_one_rescore(analyst_sumbar, operator_pariam
                                      credibility=2)
     rescored = [codes for codes in calls if codes]
     assert rescored == [["13.77"]]
+    assert not RescoreRequest.objects.exists()  # served, then deleted
+
+
+def test_a_rescore_that_dies_leaves_its_requests_for_the_retry(monkeypatch):
+    """Requests are deleted after the rescore, not when claimed: a worker killed mid-way
+    (simulated by an error) leaves them, and the same task's retry serves them."""
+    monkeypatch.setattr(risk, "_today", lambda region: DAY)
+    risk.request_rescore("13.77")
+    real = risk.regions_rescore
+
+    def dies(**kwargs):
+        raise RuntimeError("worker lost")
+
+    monkeypatch.setattr(risk, "regions_rescore", dies)
+    with pytest.raises(RuntimeError):
+        risk.rescore_pending(claim="task-1")
+    row = RescoreRequest.objects.get(region_id="13.77")
+    assert row.claimed_by == "task-1"
+    # Another task cannot take it while the lease runs; the redelivered task can.
+    monkeypatch.setattr(risk, "regions_rescore", real)
+    assert risk.rescore_pending(claim="task-2") == []
+    assert risk.rescore_pending(claim="task-1") == ["13.77"]
+    assert not RescoreRequest.objects.exists()
+    assert RiskScore.objects.filter(region_id="13.77", day=DAY).exists()
+
+
+def test_a_request_arriving_during_a_rescore_is_kept_for_the_next(monkeypatch):
+    monkeypatch.setattr(risk, "_today", lambda region: DAY)
+    risk.request_rescore("13.77")
+    real = risk.regions_rescore
+
+    def meanwhile(**kwargs):
+        result = real(**kwargs)
+        risk.request_rescore("13.77")  # a verification committed during the rescore
+        return result
+
+    monkeypatch.setattr(risk, "regions_rescore", meanwhile)
+    assert risk.rescore_pending(claim="task-1") == ["13.77"]
+    row = RescoreRequest.objects.get(region_id="13.77")
+    assert row.claimed_by == ""
