@@ -23,6 +23,7 @@ from forkopimda import dashboard_selectors as selectors
 from forkopimda.dashboard_forms import DashboardPeriodForm
 from kewaspadaan.api.views import ALERT_HANDLERS
 from kewaspadaan.choices import RegionLevel, RiskLevel
+from kewaspadaan.db_routers import reads_from_replica
 from kewaspadaan.models import Region
 from kewaspadaan.scoping import ancestor_codes, can_see_region
 from kewaspadaan.services.reference import BOUNDARY_VERSION_KEY
@@ -80,6 +81,7 @@ def _scope_label(region) -> str:
 
 @login_required
 @require_GET
+@reads_from_replica
 def dashboard_detail(request, code: str):
     user = request.user
     region = _region_or_404(user, code)
@@ -142,6 +144,7 @@ def dashboard_detail(request, code: str):
 
 @login_required
 @require_GET
+@reads_from_replica
 def dashboard_map(request, code: str):
     """The map's shapes (or centroid points), scoped to the user and cached per region: the
     boundaries change only when an administrator imports new ones."""
@@ -225,6 +228,7 @@ FIGURES = ("summary", "regions", "hotspots", "trend", "athg", "indicators", "gap
 
 @login_required
 @require_GET
+@reads_from_replica
 def dashboard_csv(request, code: str, figure: str):
     user = request.user
     if figure not in FIGURES:
@@ -252,6 +256,7 @@ def dashboard_csv(request, code: str, figure: str):
 
 @login_required
 @require_GET
+@reads_from_replica
 def dashboard_live(request, code: str):
     """The election-day view: the last 24 hours, refreshed in place every minute."""
     user = request.user
@@ -267,6 +272,7 @@ def dashboard_live(request, code: str):
 
 @login_required
 @require_GET
+@reads_from_replica
 def dashboard_live_panel(request, code: str):
     user = request.user
     region = _region_or_404(user, code)

@@ -106,6 +106,22 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Behind PgBouncer in transaction pooling mode a server-side cursor cannot outlive its
+# transaction: Django's .iterator() then fetches in chunks from a client-side cursor.
+if env_bool("DATABASE_POOLER_TRANSACTION_MODE", False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# A streaming read replica for the pages that opt in (kewaspadaan/db_routers.py).
+DATABASE_REPLICA_URL = env_url("DATABASE_REPLICA_URL", None, schemes=("postgres", "postgresql"))
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(DATABASE_REPLICA_URL,
+                                conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+                                conn_health_checks=True),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"].get(
+        "DISABLE_SERVER_SIDE_CURSORS", False)
+    DATABASE_ROUTERS = ["kewaspadaan.db_routers.ReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the in-process demo read while it writes; the timeout rides out short locks.
     DATABASES["default"]["OPTIONS"] = {

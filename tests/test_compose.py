@@ -6,6 +6,7 @@ also fed to the real settings (``manage.py check --deploy``) in a subprocess.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import secrets
@@ -22,8 +23,9 @@ DOCKERIGNORE = ROOT / ".dockerignore"
 ENV_EXAMPLE = ROOT / ".env.example"
 SETTINGS_SOURCES = [ROOT / "kewaspadaan" / "settings.py", ROOT / "kewaspadaan" / "env.py"]
 
-SERVICES = {"postgres", "redis", "web", "worker", "beat"}
-APP_SERVICES = {"web", "worker", "beat", "migrate"}
+WORKERS = {"worker-scoring", "worker-notifications", "worker-exports"}
+SERVICES = {"postgres", "redis", "web", "beat", *WORKERS}
+APP_SERVICES = {"web", "beat", "migrate", *WORKERS}
 
 _READ = re.compile(
     r"""(?:\benv_[a-z]+|os\.environ\.get|os\.getenv)\(\s*["']([A-Z][A-Z0-9_]*)["']"""
@@ -83,7 +85,7 @@ def test_compose_has_the_services_with_healthchecks(compose):
     assert SERVICES <= set(services), f"missing services: {SERVICES - set(services)}"
     assert services["postgres"]["image"] == "postgres:17"
     assert services["redis"]["image"] == "redis:7"
-    for name in ("postgres", "redis", "web", "worker"):
+    for name in ("postgres", "redis", "web", *WORKERS):
         assert services[name].get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
     assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
     assert ":8000/" in " ".join(services["web"]["healthcheck"]["test"])
@@ -101,7 +103,7 @@ def test_app_services_are_configured_only_by_the_env_file(compose):
         service = services[name]
         assert _env_files(service) == [".env"], f"{name} must read env_file: .env"
         assert "environment" not in service, f"{name}: settings belong in .env, not in compose"
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "beat", *WORKERS):
         depends = services[name]["depends_on"]
         assert depends["postgres"]["condition"] == "service_healthy"
         assert depends["redis"]["condition"] == "service_healthy"
@@ -109,21 +111,27 @@ def test_app_services_are_configured_only_by_the_env_file(compose):
     assert "migrate --noinput" in " ".join(_command(services["migrate"]))
 
 
-def test_worker_consumes_every_queue_of_the_celery_app(compose):
+def test_workers_per_kind_of_work_consume_every_queue_of_the_celery_app(compose):
     celery_source = (ROOT / "kewaspadaan" / "celery.py").read_text()
     app_queues = set(re.findall(r'Queue\(\s*"([a-z_]+)"', celery_source))
     assert app_queues == {"default", "scoring", "notifications", "exports"}
 
-    worker = _command(compose["services"]["worker"])
-    assert worker[:4] == ["celery", "-A", "kewaspadaan", "worker"]
-    assert set(worker[worker.index("-Q") + 1].split(",")) == app_queues
+    consumed = {}
+    for name in WORKERS:
+        worker = _command(compose["services"][name])
+        assert worker[:4] == ["celery", "-A", "kewaspadaan", "worker"]
+        consumed[name] = set(worker[worker.index("-Q") + 1].split(","))
+    # Every queue has a worker, and scoring never shares one with notifications.
+    assert set().union(*consumed.values()) == app_queues
+    assert consumed["worker-scoring"] == {"scoring"}
+    assert "notifications" in consumed["worker-notifications"]
     beat = _command(compose["services"]["beat"])
     assert beat[:4] == ["celery", "-A", "kewaspadaan", "beat"]
 
 
 def test_media_volume_is_mounted_where_the_settings_put_uploads(compose):
     media_root = env_example()["MEDIA_ROOT"]
-    for name in ("web", "worker"):
+    for name in ("web", *WORKERS):
         assert f"media:{media_root}" in compose["services"][name]["volumes"], name
 
 
@@ -160,6 +168,7 @@ def _settings_environment(values: dict[str, str]) -> dict[str, str]:
 def test_env_example_passes_the_deploy_checks(tmp_path):
     values = env_example()
     values["SECRET_KEY"] = secrets.token_urlsafe(64)
+    values["FIELD_ENCRYPTION_KEYS"] = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
     # Paths inside the image; here only the values' form matters.
     values["STATIC_ROOT"] = str(tmp_path / "static")
     values["MEDIA_ROOT"] = str(tmp_path / "media")
