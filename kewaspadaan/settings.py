@@ -6,9 +6,11 @@ Defaults are the production ones; the README's first command writes a local ``.e
 ``DEBUG=true`` and ``DEMO_MODE=true`` for the embedded default.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from kewaspadaan.env import (
@@ -58,10 +60,14 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kewaspadaan.middleware.PortalLocaleMiddleware",
@@ -69,8 +75,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "kewaspadaan.middleware.SessionIdleTimeoutMiddleware",
+    # THE two-factor rule: after authentication and OTP, before any view.
+    "kewaspadaan.middleware.OTPRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kewaspadaan.urls"
@@ -85,6 +97,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -181,16 +194,45 @@ AUTH_USER_MODEL = "kewaspadaan.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    # First, as django-axes asks: refuses a locked-out username+address before any check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+     "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 12, minimum=12)}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "kewaspadaan.auth.PersonalDataPasswordValidator"},
 ]
+# Absolute life of a session (8 hours: one working day) and the idle limit inside it.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60, minimum=300)
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# Two-factor login (TOTP, django-otp): these roles must enter a code from an authenticator
+# app after their password (kewaspadaan.middleware.OTPRequiredMiddleware). Operators may.
+_ROLES = ("operator", "analyst", "official", "national", "admin")
+OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", ["analyst", "official", "national", "admin"])
+if set(OTP_REQUIRED_ROLES) - set(_ROLES):
+    raise EnvError(f"OTP_REQUIRED_ROLES may only name these roles: {', '.join(_ROLES)}.")
+OTP_TOTP_ISSUER = "Kewaspadaan"
+# A wrong code doubles the wait before the next try (1 s, 2 s, 4 s, ...).
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Lockout after failed logins (django-axes): AXES_FAILURE_LIMIT failures of one username
+# from one address lock that pair for AXES_COOLOFF_MINUTES. An administrator unlocks it in
+# the admin ("Access attempts": delete the row) or with `manage.py axes_reset_username`.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "kewaspadaan.auth_views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "kewaspadaan.auth.client_ip"
+AXES_VERBOSE = False
 
 # --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "id"
@@ -256,14 +298,33 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-if env_bool("BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+# Proxies in front of the portal that append to X-Forwarded-For (kewaspadaan.auth.client_ip).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1, minimum=1)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+# Content Security Policy (Django's own middleware): only our own files; no inline script,
+# no inline style, no plugins, no framing, forms post only here. data: images are the
+# map/chart PNG exports and the two-factor QR code.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 # --- API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Tokens (machine clients) are issued by an administrator only; see kewaspadaan.auth.
+        "kewaspadaan.auth.OTPAwareTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -30,3 +30,4 @@ os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 from kewaspadaan.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+OTP_REQUIRED_ROLES: list[str] = []  # tests of two-factor login turn it on (tests/conftest.py)

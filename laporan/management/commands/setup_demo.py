@@ -33,6 +33,9 @@ class Command(BaseCommand):
                 f"Boundaries: none found in {geo}; the map will draw circles at centroids."
             )
         call_command("load_demo", stdout=self.stdout)
+        # Demo logins of the roles that must use two-factor login get an authenticator;
+        # `demo_totp USERNAME` prints the current code.
+        call_command("demo_totp", enrol=True, stdout=self.stdout)
         call_command("load_demo_incidents", stdout=self.stdout)
         # Forums, meetings and recommendations belong to forkopimda, which sits above laporan:
         # its loader is called by command name (no import runs upward), when it is installed.
