@@ -3,6 +3,7 @@ here, while every change goes through the portal's pages and the API, whose serv
 roles, jurisdiction and the lifecycle, and record who did what."""
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from forkopimda.models import (
     Distribution,
@@ -86,7 +87,7 @@ class DistributionInline(ReadOnlyInline):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(ReadOnlyAdmin):
+class RecommendationAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
     list_display = ["__str__", "region", "status", "deadline", "meeting"]
     list_filter = ["status", "is_demo"]
     search_fields = ["title", "text", "number", "region__code"]

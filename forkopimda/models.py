@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from forkopimda.choices import (
     Channel,
@@ -293,6 +294,10 @@ class Recommendation(models.Model):
     created_at = models.DateTimeField(_("drafted at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
+
+    # Every saved version (who, when, what), kept append-only: laporan's history tables.
+    history = HistoricalRecords(verbose_name=_("recommendation version"),
+                                excluded_fields=["updated_at"], m2m_fields=[])
 
     jurisdiction_scope = BY_REGION
 

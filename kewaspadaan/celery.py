@@ -49,6 +49,13 @@ app.conf.beat_schedule = {
         "task": "forkopimda.tasks.notify_overdue",
         "schedule": crontab(hour=5, minute=15),
     },
+    # UU PDP 27/2022: personal data of finished incidents (informant, actor descriptions,
+    # evidence files) is erased once PERSONAL_DATA_RETENTION_DAYS have passed after the
+    # election's dispute period; nightly, in the quiet hours (idempotent, logged).
+    "erase-personal-data": {
+        "task": "laporan.tasks.erase_personal_data",
+        "schedule": crontab(hour=2, minute=45),
+    },
     # The weekly situation report (laporan situasi) of the week that ended on Sunday, to
     # each subscriber, before Monday's coordination meetings.
     "weekly-situation-reports": {

@@ -98,3 +98,36 @@ def env_url(name: str, default: str | None, *, schemes: tuple[str, ...]) -> str 
     except ValueError:
         raise EnvError(f"{name}={value!r} has a malformed port.") from None
     return value
+
+
+def env_fernet_keys(name: str) -> list[str]:
+    """Comma-separated Fernet keys (32 bytes, URL-safe base64, as ``Fernet.generate_key()``
+    prints them). The first encrypts; all decrypt. A malformed key is named by its position,
+    never printed."""
+    import base64
+    import binascii
+
+    keys = env_list(name, [])
+    for position, key in enumerate(keys, start=1):
+        try:
+            raw = base64.urlsafe_b64decode(key.encode("ascii"))
+        except (ValueError, binascii.Error, UnicodeEncodeError):
+            raw = b""
+        if len(raw) != 32:
+            raise EnvError(
+                f"{name}: key {position} is not a Fernet key (44 characters of URL-safe "
+                "base64). Generate one with: python -c 'from cryptography.fernet import "
+                "Fernet; print(Fernet.generate_key().decode())'"
+            )
+    if len(set(keys)) != len(keys):
+        raise EnvError(f"{name} lists the same key twice.")
+    return keys
+
+
+def derived_fernet_key(secret: str) -> str:
+    """A Fernet key derived from ``secret``: the development stand-in (DEBUG only)."""
+    import base64
+    import hashlib
+
+    digest = hashlib.sha256(b"kewaspadaan field encryption\x00" + secret.encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()

@@ -15,8 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from kewaspadaan.env import (
     EnvError,
+    derived_fernet_key,
     env_bool,
     env_choice,
+    env_fernet_keys,
     env_int,
     env_list,
     env_str,
@@ -37,6 +39,18 @@ if not SECRET_KEY:
     )
 if not DEBUG and len(SECRET_KEY) < 50:
     raise EnvError("SECRET_KEY must be at least 50 characters long when DEBUG is off.")
+
+# Keys that encrypt protected fields at rest (the informant), kewaspadaan.crypto. The first
+# encrypts, all decrypt (rotation). Required when DEBUG is off; in development a key derived
+# from SECRET_KEY stands in (./dev writes a real one into .env).
+FIELD_ENCRYPTION_KEYS = env_fernet_keys("FIELD_ENCRYPTION_KEYS")
+if not FIELD_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise EnvError(
+            "FIELD_ENCRYPTION_KEYS is required when DEBUG is off (generate one with: python -c "
+            "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
+        )
+    FIELD_ENCRYPTION_KEYS = [derived_fernet_key(SECRET_KEY)]
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -381,6 +395,14 @@ PORTAL_NAME = "Kewaspadaan"
 BOUNDARY_DIR = env_str("BOUNDARY_DIR", str(BASE_DIR.parent / "shared" / "geo"))
 # Largest evidence file accepted (photos, screenshots, PDF).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
+
+# Largest CSV/XLSX accepted by the incident import, in bytes (laporan.transfer).
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+# UU PDP 27/2022: days after the end of the "penetapan-calon-terpilih" stage (set once the
+# Constitutional Court's dispute period is over) after which the personal data of finished
+# incidents (informant, actor descriptions, evidence files) is erased; counts, signals and
+# scores stay. Incidents without an election count from their last change.
+PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 180, minimum=0)
 
 # --- Risk engine ---------------------------------------------------------------------------
 # Seconds a rescore waits so that a burst of verifications in one region costs one run.

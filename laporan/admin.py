@@ -5,7 +5,16 @@ roles, jurisdiction and the workflow, and record who did what)."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from laporan.models import Evidence, ImportBatch, Incident, IncidentTransition, Referral
+from kewaspadaan.models import Alert
+from laporan.models import (
+    AccessLog,
+    Evidence,
+    ImportBatch,
+    Incident,
+    IncidentTransition,
+    PersonalDataErasure,
+    Referral,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -74,3 +83,34 @@ class ImportBatchAdmin(ReadOnlyAdmin):
     list_display = ["filename", "uploaded_by", "created_at", "status", "created_count"]
     list_filter = ["status"]
     readonly_fields = ["rows", "errors", "duplicates"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdmin):
+    """Who saw or exported terbatas and rahasia incidents. Append-only: nobody edits or
+    deletes a row here (and on PostgreSQL the database refuses it too)."""
+
+    list_display = ["at", "user", "kind", "what", "row_count", "ip_address"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "what"]
+    list_select_related = ["user"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+    def get_actions(self, request):
+        return {}
+
+
+@admin.register(PersonalDataErasure)
+class PersonalDataErasureAdmin(ReadOnlyAdmin):
+    list_display = ["incident", "erased_at", "retention_ends", "informant_erased",
+                    "actor_descriptions_erased", "evidence_files_erased"]
+    raw_id_fields = ["incident"]
+    list_select_related = ["incident"]
+
+
+@admin.register(Alert.history.model)
+class AlertVersionAdmin(ReadOnlyAdmin):
+    list_display = ["id", "history_date", "history_type", "status", "history_user", "title"]
+    list_filter = ["status", "history_type"]
+    list_select_related = ["history_user"]

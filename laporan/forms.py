@@ -198,7 +198,8 @@ class IncidentForm(ServiceErrorsMixin, forms.Form):
     informant = forms.CharField(
         label=_("Informant (protected)"), required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Name and contact. Shown only to analysts and to the reporter."),
+        help_text=_("Name and contact. Encrypted; shown only to analysts and admins, never "
+                    "exported."),
     )
     latitude = forms.FloatField(
         label=_("Latitude"), required=False, min_value=-90, max_value=90,
@@ -247,9 +248,11 @@ class IncidentForm(ServiceErrorsMixin, forms.Form):
 
     @property
     def shows_informant(self) -> bool:
-        if can(self.user, "see_informant"):
-            return True
-        return self.incident is None or self.incident.created_by_id == self.user.pk
+        # Anyone who reports may write an informant; only those who may read it see it
+        # again (laporan.confidential). Hidden, the stored value is kept on save.
+        from laporan.confidential import can_see_informant
+
+        return self.incident is None or can_see_informant(self.user, self.incident)
 
     @property
     def needs_reason(self) -> bool:

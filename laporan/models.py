@@ -11,9 +11,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history import register
 from simple_history.models import HistoricalRecords
 
 from kewaspadaan.choices import Athg, Classification
+from kewaspadaan.crypto import EncryptedTextField
+from kewaspadaan.models import Alert
 from kewaspadaan.scoping import JurisdictionScope
 from laporan.choices import (
     REFERRAL_OPEN,
@@ -28,13 +31,14 @@ from laporan.choices import (
 )
 
 INCIDENT_SCOPE = JurisdictionScope(
-    region_field="region", classification_field="classification", owner_field="created_by"
+    region_field="region", classification_field="classification", owner_field="created_by",
+    status_field="status",
 )
 # Records that belong to an incident (actors, transitions, referrals, evidence) are seen by
 # whoever may see the incident.
 VIA_INCIDENT = JurisdictionScope(
     region_field="incident__region", classification_field="incident__classification",
-    owner_field="incident__created_by",
+    owner_field="incident__created_by", status_field="incident__status",
 )
 
 
@@ -99,7 +103,9 @@ class Incident(models.Model):
         _("classification"), max_length=10, choices=Classification.choices,
         default=Classification.BIASA,
     )
-    informant = models.TextField(
+    # Encrypted at rest (kewaspadaan.crypto): the column holds only ciphertext, in the
+    # history table too, so the database cannot search it.
+    informant = EncryptedTextField(
         _("informant (protected)"), blank=True,
         help_text=_("Name and contact of the informant. Shown only to analysts and admins."),
     )
@@ -405,3 +411,65 @@ class IncidentDayCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.day} {self.category} {self.status} {self.count}"
+
+
+class AccessLog(models.Model):
+    """Who saw or exported which terbatas or rahasia incidents, when, from where. Written by
+    ``laporan.services.access_record`` only; append-only (no edit or delete in the app, and
+    on PostgreSQL a trigger refuses UPDATE and DELETE)."""
+
+    class Kind(models.TextChoices):
+        VIEW_PAGE = "view_page", _("incident page")
+        VIEW_API = "view_api", _("incident in the API")
+        EXPORT = "export", _("export")
+        DOCUMENT = "document", _("document")
+
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             verbose_name=_("user"), related_name="+")
+    kind = models.CharField(_("access"), max_length=12, choices=Kind.choices)
+    what = models.CharField(_("what"), max_length=300,
+                            help_text=_("The page, API address or file, with its filter."))
+    incident_ids = models.JSONField(_("incidents"), default=list)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    # The log is read by admins only (the admin site); nobody else reaches it.
+    jurisdiction_scope = JurisdictionScope(region_field=None)
+
+    class Meta:
+        verbose_name = _("confidential access")
+        verbose_name_plural = _("confidential accesses")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.kind} {self.incident_ids}"
+
+
+class PersonalDataErasure(models.Model):
+    """One incident whose personal data the retention job erased (UU PDP 27/2022)."""
+
+    incident = models.OneToOneField(Incident, on_delete=models.PROTECT,
+                                    related_name="personal_data_erasure",
+                                    verbose_name=_("incident"))
+    erased_at = models.DateTimeField(_("erased at"), default=timezone.now)
+    retention_ends = models.DateField(_("retention ended on"))
+    informant_erased = models.BooleanField(_("informant erased"), default=False)
+    actor_descriptions_erased = models.PositiveIntegerField(_("actor descriptions erased"),
+                                                            default=0)
+    evidence_files_erased = models.PositiveIntegerField(_("evidence files erased"), default=0)
+
+    jurisdiction_scope = VIA_INCIDENT
+
+    class Meta:
+        verbose_name = _("personal data erasure")
+        verbose_name_plural = _("personal data erasures")
+        ordering = ["-erased_at"]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.erased_at:%Y-%m-%d}"
+
+
+# Early warnings keep their change history here (the model lives in kewaspadaan, which
+# must not depend on laporan; its history table is laporan's).
+register(Alert, app="laporan", verbose_name=_("alert version"))

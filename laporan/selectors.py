@@ -143,7 +143,9 @@ def incident_history(*, incident: Incident, user) -> list[HistoryEntry]:
     """Every saved version of the incident with what changed, newest first, in words (choice
     labels, names, local times). The informant's values are masked for users who may not
     see them."""
-    hidden = set() if can(user, "see_informant") else HIDDEN_HISTORY_FIELDS
+    from laporan.confidential import can_see_informant
+
+    hidden = set() if can_see_informant(user, incident) else HIDDEN_HISTORY_FIELDS
     records = list(incident.history.select_related("history_user").order_by("history_date"))
     entries = []
     previous = None

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from laporan import selectors, transfer
+from laporan import confidential, selectors, transfer
 from laporan.choices import ImportStatus
 from laporan.filtersets import IncidentFilterSet
 from laporan.permissions import can
@@ -170,6 +170,7 @@ def incident_export_csv(request):
     queryset, refusal = _filtered(request)
     if refusal is not None:
         return refusal
+    confidential.record_export(request=request, queryset=queryset, file_kind="CSV")
     response = StreamingHttpResponse(
         transfer.incident_export_csv(queryset, language=translation.get_language()),
         content_type="text/csv; charset=utf-8",
@@ -183,5 +184,6 @@ def incident_export_xlsx(request):
     queryset, refusal = _filtered(request)
     if refusal is not None:
         return refusal
+    confidential.record_export(request=request, queryset=queryset, file_kind="XLSX")
     response = FileResponse(transfer.incident_export_xlsx(queryset), content_type=XLSX_TYPE)
     return _attachment(response, transfer.export_filename("xlsx"))

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kewaspadaan import selectors as core
 from kewaspadaan.choices import Role
 from kewaspadaan.models import Institution
-from laporan import filetypes, selectors, services
+from laporan import confidential, filetypes, selectors, services
 from laporan.choices import ACCEPTED, REFERRAL_OPEN, Status
 from laporan.filtersets import IncidentFilterSet, ReferralFilterSet
 from laporan.forms import (
@@ -47,6 +47,7 @@ from laporan.forms import (
     indicator_filter_choices,
     style_filter_form,
 )
+from laporan.models import AccessLog
 from laporan.permissions import can
 
 PAGE_SIZE = 50
@@ -250,6 +251,8 @@ def incident_list(request):
 def incident_detail(request, pk: int):
     user = request.user
     incident = _get_incident(user, pk, detail=True)
+    confidential.access_record(request=request, kind=AccessLog.Kind.VIEW_PAGE,
+                               incident_ids=confidential.confidential_ids([incident]))
     actions = _actions_for(user, incident)
     timeline = selectors.incident_timeline(incident=incident)
     referrals = sorted((e.item for e in timeline if e.kind == "referral"),
@@ -275,7 +278,8 @@ def incident_detail(request, pk: int):
         "duplicates": duplicates,
         "merged": merged,
         "history": selectors.incident_history(incident=incident, user=user),
-        "shows_informant": can(user, "see_informant") or incident.created_by_id == user.pk,
+        "shows_informant": confidential.can_see_informant(user, incident),
+        "informant_redacted": confidential.REDACTED,
         "actors": list(incident.actors.all()),
         "stages": list(incident.stages.all()),
         "verify_form": VerifyForm(auto_id="verify_%s"),
@@ -400,6 +404,8 @@ def evidence_download(request, pk: int):
         handle = evidence.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
+    confidential.access_record(request=request, kind=AccessLog.Kind.DOCUMENT,
+                               incident_ids=confidential.confidential_ids([evidence.incident]))
     # The type is read from the bytes again: never from the name, never from the browser.
     kind = filetypes.sniff(handle.read(32))
     handle.seek(0)

@@ -11,6 +11,8 @@ import shutil
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-" + "k" * 60)
+# A fixed test key for the encrypted fields (kewaspadaan.crypto); never used elsewhere.
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "dGVzdC1rZXktZm9yLWtld2FzcGFkYWFuLXRlc3RzISE=")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("DEMO_MODE", "true")

@@ -21,6 +21,7 @@ from rest_framework.reverse import reverse
 from kewaspadaan.models import CandidatePair, Contest, Indicator, Institution, Region
 from kewaspadaan.scoping import scope
 from laporan.choices import Credibility, ReferralStatus, Reliability, Status
+from laporan.confidential import can_see_informant
 from laporan.models import Evidence, Incident, IncidentActor, Referral
 from laporan.permissions import can
 
@@ -166,7 +167,8 @@ class IncidentSerializer(serializers.ModelSerializer):
     casualties = serializers.IntegerField(read_only=True)
     informant = serializers.CharField(
         required=False, allow_blank=True,
-        help_text="Protected. Always accepted; returned only to analysts and admins.",
+        help_text="Protected: encrypted at rest, never searchable. Always accepted; returned "
+                  "only to analysts and admins.",
     )
     reason = serializers.CharField(
         write_only=True, required=False, allow_blank=True,
@@ -200,7 +202,7 @@ class IncidentSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
-        if not can(getattr(request, "user", None), "see_informant"):
+        if not can_see_informant(getattr(request, "user", None), instance):
             data.pop("informant", None)
         return data
 

@@ -27,7 +27,7 @@ from rest_framework.settings import api_settings
 
 from kewaspadaan.api.pagination import CodeCursorPagination
 from kewaspadaan.api.views import ScopedViewSetMixin
-from laporan import selectors, services
+from laporan import confidential, selectors, services
 from laporan.api.serializers import (
     AssignSerializer,
     DuplicateSerializer,
@@ -44,7 +44,7 @@ from laporan.api.serializers import (
 )
 from laporan.filetypes import ALLOWED_TYPES
 from laporan.filtersets import EvidenceFilterSet, IncidentFilterSet, ReferralFilterSet
-from laporan.models import Evidence, Incident, IncidentActor, Referral
+from laporan.models import AccessLog, Evidence, Incident, IncidentActor, Referral
 
 # The cursor needs a fixed ordering: no ?ordering= on these lists (OrderingFilter is off).
 FILTERS_ONLY = [DjangoFilterBackend]
@@ -146,6 +146,26 @@ class IncidentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
         ).prefetch_related(
             "stages", Prefetch("actors", queryset=IncidentActor.objects.order_by("id"))
         )
+
+    def _log(self, incidents) -> None:
+        confidential.access_record(request=self.request, kind=AccessLog.Kind.VIEW_API,
+                                   incident_ids=confidential.confidential_ids(incidents))
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        self._shown = page
+        return page
+
+    def list(self, request, *args, **kwargs):
+        self._shown = None
+        response = super().list(request, *args, **kwargs)
+        self._log(self._shown or [])
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        incident = self.get_object()
+        self._log([incident])
+        return Response(self.get_serializer(incident).data)
 
     def _respond(self, incident: Incident, status_code: int = status.HTTP_200_OK) -> Response:
         # Re-read through the scoped queryset: the response shows what the caller may see.
@@ -278,6 +298,7 @@ class IncidentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, pk=None):
         incident = self.get_object()
+        self._log([incident])
         entries = selectors.incident_history(incident=incident, user=request.user)
         return Response(HistoryEntrySerializer(entries, many=True).data)
 
@@ -286,6 +307,7 @@ class IncidentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def timeline(self, request, pk=None):
         incident = self.get_object()
+        self._log([incident])
         entries = selectors.incident_timeline(incident=incident)
         return Response(TimelineEntrySerializer(entries, many=True).data)
 
@@ -400,6 +422,8 @@ class EvidenceViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
             handle = evidence.file.open("rb")
         except FileNotFoundError as exc:
             raise exceptions.NotFound() from exc
+        confidential.access_record(request=request, kind=AccessLog.Kind.DOCUMENT,
+                                   incident_ids=confidential.confidential_ids([evidence.incident]))
         response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
                                 content_type=evidence.content_type)
         response["X-Content-Type-Options"] = "nosniff"

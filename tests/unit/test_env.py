@@ -17,6 +17,7 @@ PROD_ENV = {
     "ALLOWED_HOSTS": "kewaspadaan.example.go.id",
     "DATABASE_URL": "postgres://kw@db.internal:5432/kewaspadaan",
     "REDIS_URL": "redis://redis.internal:6379/0",
+    "FIELD_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1rZXktZm9yLXRoZS1kZXBsb3ktY2g=",
 }
 
 
