@@ -73,9 +73,9 @@ def environment(url: str, redis_url: str) -> dict:
         "STATIC_MANIFEST": "false",
         "EMAIL_BACKEND": "locmem",
         "LOG_LEVEL": "WARNING",
-        # The simulated analysts and officials log in with their password only: a TOTP step
-        # per login would measure the authenticator, not the portal.
-        "OTP_REQUIRED_ROLES": "",
+        # The simulated analysts and officials log in with their password only (a TOTP step
+        # per login would measure the authenticator, not the portal); admins keep it.
+        "OTP_REQUIRED_ROLES": "admin",
         "RESCORE_COALESCE_SECONDS": "3",
     }
 
