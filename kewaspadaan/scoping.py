@@ -33,12 +33,15 @@ class JurisdictionScope:
 
     ``classification_field`` (biasa / terbatas / rahasia) narrows further by role, and the
     user named by ``owner_field`` (who wrote the record) always sees their own.
+    ``status_field`` names a status whose value ``draft`` marks unfinished work: a draft is
+    its writer's (``owner_field``) and the verifiers' only (``DRAFT_READERS``).
     """
 
     region_field: str | None
     include_ancestors: bool = False
     classification_field: str | None = None
     owner_field: str | None = None
+    status_field: str | None = None
 
     @property
     def nationwide(self) -> bool:
@@ -84,6 +87,11 @@ CLASSIFICATIONS_BY_ROLE = {
 }
 
 
+# Who reads another writer's draft: the verifiers, who may be asked to check it.
+DRAFT_READERS = {Role.ANALYST, Role.ADMIN}
+DRAFT = "draft"
+
+
 def classifications_for(user) -> set[str]:
     if getattr(user, "is_superuser", False):
         return set(Classification.values)
@@ -109,6 +117,11 @@ def scope(queryset: QuerySet, user: User | AnonymousUser) -> QuerySet:
         if policy.owner_field:
             readable |= Q(**{policy.owner_field: user.pk})
         queryset = queryset.filter(readable)
+    if policy.status_field and not (user.is_superuser or user.role in DRAFT_READERS):
+        finished = ~Q(**{policy.status_field: DRAFT})
+        if policy.owner_field:
+            finished |= Q(**{policy.owner_field: user.pk})
+        queryset = queryset.filter(finished)
     if policy.nationwide or user.jurisdiction_id is None:
         return queryset
     return queryset.filter(

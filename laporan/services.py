@@ -209,7 +209,10 @@ def _post_signal(incident: Incident) -> None:
         credibility=incident.information_credibility, occurred_at=incident.occurred_at,
         election=incident.election, stages=[s.slug for s in incident.stages.all()],
         injured=incident.injured, killed=incident.killed,
-        label=f"{incident.reference} {incident.title}",
+        # Score snapshots are read by everyone of the region, whatever their role: a
+        # restricted or secret incident is named there by its reference only.
+        label=(f"{incident.reference} {incident.title}"
+               if incident.classification == Classification.BIASA else incident.reference),
     ))
 
 
