@@ -51,6 +51,8 @@ if not FIELD_ENCRYPTION_KEYS:
             "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
         )
     FIELD_ENCRYPTION_KEYS = [derived_fernet_key(SECRET_KEY)]
+# Change history is evidence: the admin shows past versions but never restores one.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -230,7 +232,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Two-factor login (TOTP, django-otp): these roles must enter a code from an authenticator
 # app after their password (kewaspadaan.middleware.OTPRequiredMiddleware). Operators may.
 _ROLES = ("operator", "analyst", "official", "national", "admin")
+# "none" turns the rule off (a load test, a closed lab); never in production.
 OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", ["analyst", "official", "national", "admin"])
+if OTP_REQUIRED_ROLES == ["none"]:
+    OTP_REQUIRED_ROLES = []
 if set(OTP_REQUIRED_ROLES) - set(_ROLES):
     raise EnvError(f"OTP_REQUIRED_ROLES may only name these roles: {', '.join(_ROLES)}.")
 OTP_TOTP_ISSUER = "Kewaspadaan"

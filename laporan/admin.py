@@ -96,9 +96,7 @@ class AccessLogAdmin(ReadOnlyAdmin):
     list_select_related = ["user"]
     date_hierarchy = "at"
     show_full_result_count = False
-
-    def get_actions(self, request):
-        return {}
+    actions = None
 
 
 @admin.register(PersonalDataErasure)
