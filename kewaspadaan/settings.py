@@ -53,8 +53,6 @@ if not FIELD_ENCRYPTION_KEYS:
     FIELD_ENCRYPTION_KEYS = [derived_fernet_key(SECRET_KEY)]
 # Change history is evidence: the admin shows past versions but never restores one.
 SIMPLE_HISTORY_REVERT_DISABLED = True
-# Change history is evidence: the admin shows past versions but never restores one.
-SIMPLE_HISTORY_REVERT_DISABLED = True
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
