@@ -383,3 +383,29 @@ def test_production_settings_are_secure(settings):
     assert (order.index("django.contrib.auth.middleware.AuthenticationMiddleware")
             < order.index("django_otp.middleware.OTPMiddleware")
             < order.index("kewaspadaan.middleware.OTPRequiredMiddleware"))
+
+
+# --- Configuration from the environment ---------------------------------------------------
+
+@pytest.mark.parametrize(("value", "printed"), [
+    (None, "['analyst', 'official', 'national', 'admin']"),
+    ("analyst,admin", "['analyst', 'admin']"),
+    ("none", "[]"),
+])
+def test_the_two_factor_roles_come_from_the_environment(value, printed):
+    from tests.unit.test_env import PROD_ENV, run_manage
+
+    env_vars = dict(PROD_ENV) if value is None else {**PROD_ENV, "OTP_REQUIRED_ROLES": value}
+    result = run_manage("shell", "-c",
+                        "from django.conf import settings; print(settings.OTP_REQUIRED_ROLES)",
+                        env_vars=env_vars)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == printed
+
+
+def test_an_unknown_two_factor_role_stops_start_up():
+    from tests.unit.test_env import PROD_ENV, run_manage
+
+    result = run_manage("check", env_vars={**PROD_ENV, "OTP_REQUIRED_ROLES": "analyst,boss"})
+    assert result.returncode != 0
+    assert "OTP_REQUIRED_ROLES may only name these roles" in result.stderr
