@@ -404,7 +404,12 @@ def attachment_add(*, meeting: Meeting, by, upload: UploadedFile,
         description=_text(description)[:250], uploaded_by=by,
     )
     attachment.file.save(f"lampiran{extension}", upload, save=False)
-    attachment.save()
+    try:
+        with transaction.atomic():
+            attachment.save()
+    except BaseException:
+        attachment.file.delete(save=False)  # no file without its row
+        raise
     return attachment
 
 

@@ -506,5 +506,10 @@ def evidence_add(*, incident: Incident, by, upload: UploadedFile,
         description=description[:250], uploaded_by=by,
     )
     evidence.file.save(f"bukti{extension}", upload, save=False)
-    evidence.save()
+    try:
+        with transaction.atomic():
+            evidence.save()
+    except BaseException:
+        evidence.file.delete(save=False)  # no file without its row
+        raise
     return evidence

@@ -25,9 +25,11 @@ from dataclasses import dataclass
 from typing import IO
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, QuerySet
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -56,12 +58,19 @@ from laporan.permissions import can
 
 logger = logging.getLogger(__name__)
 
+# The largest file accepted is settings.IMPORT_MAX_BYTES (5 MB unless set): see max_bytes().
 MAX_BYTES = 5 * 1024 * 1024
 # Confirming runs every row through incident_create in one web request (about 17 queries a
 # row): 2,000 rows stay well inside the web worker's 60-second limit.
 MAX_ROWS = 2000
 # A 5 MB XLSX of text unzips to some tens of MB; far more than that is a zip bomb.
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+# A workbook has some tens of parts; thousands of tiny members are an attack on the reader.
+MAX_ZIP_MEMBERS = 500
+# Sheet XML compresses some 5-30 times; a part of over 1 MB compressed 200 times or more is
+# a zip bomb. (Python's zipfile never inflates past a member's declared size, so a lying
+# directory fails its CRC check instead of filling memory.)
+MAX_ZIP_RATIO = 200
 MAX_COLUMNS = 60
 EXPORT_CHUNK_SIZE = 500
 # Lookups by code go in slices: SQLite limits the parameters of one query.
@@ -192,7 +201,9 @@ def _read_csv(raw: bytes) -> Table:
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     # Indonesian Excel writes ';' because the comma is its decimal separator.
     delimiter = max(",;\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # Strict: an unclosed quotation mark is refused instead of swallowing the rest of the
+    # file into one cell.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader, None) or []
         rows = _collect(reader)
@@ -209,11 +220,21 @@ def _read_xlsx(upload) -> Table:
                 "again as an Excel Workbook (.xlsx) and upload it again.")
     try:
         with zipfile.ZipFile(upload) as archive:
-            unzipped = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise _refuse(damaged) from exc
-    if unzipped > MAX_UNZIPPED_BYTES:
-        raise _refuse(damaged)
+    unzipped = sum(info.file_size for info in members)
+    bomb = any(info.file_size > 1024 * 1024
+               and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1)
+               for info in members)
+    if unzipped > MAX_UNZIPPED_BYTES or bomb or len(members) > MAX_ZIP_MEMBERS:
+        logger.warning("XLSX upload refused as a zip bomb: %d members, %d bytes unpacked",
+                       len(members), unzipped)
+        raise _refuse(_("The Excel file unpacks to far more data than a spreadsheet holds "
+                        "and was not opened. Save the sheet again as an Excel Workbook "
+                        "(.xlsx) or as CSV UTF-8 and upload it again."))
+    if not any(info.filename == "[Content_Types].xml" for info in members):
+        raise _refuse(damaged)  # a zip archive, not an Office document
     upload.seek(0)
     try:
         workbook = load_workbook(upload, read_only=True, data_only=True)
@@ -236,11 +257,19 @@ def _read_xlsx(upload) -> Table:
         workbook.close()
 
 
+def max_bytes() -> int:
+    return settings.IMPORT_MAX_BYTES
+
+
 def _read_table(upload) -> Table:
     size = getattr(upload, "size", None)
-    if size is None or size > MAX_BYTES:
-        raise _refuse(_("The file is larger than %(mb)d MB. Split it into smaller files.")
-                      % {"mb": MAX_BYTES // (1024 * 1024)})
+    limit = max_bytes()
+    if size is None or size > limit:
+        if limit % (1024 * 1024) == 0:
+            raise _refuse(_("The file is larger than %(mb)d MB. Split it into smaller files.")
+                          % {"mb": limit // (1024 * 1024)})
+        raise _refuse(_("The file is larger than the limit of %(size)s. Split it into "
+                        "smaller files.") % {"size": filesizeformat(limit)})
     upload.seek(0)
     head = upload.read(8)
     upload.seek(0)
@@ -827,7 +856,7 @@ def import_template_xlsx() -> bytes:
                     "rename the columns. Save as .xlsx or as CSV UTF-8. At most %(max)s rows "
                     "and %(mb)d MB per file.")
                   % {"max": number_format(MAX_ROWS, force_grouping=True),
-                     "mb": MAX_BYTES // (1024 * 1024)}])
+                     "mb": max(1, max_bytes() // (1024 * 1024))}])
     heading(_("Columns"))
     table_head(_("Column"), _("Required"), _("How to fill it in"), _("Example"))
     for column in COLUMNS:

@@ -62,7 +62,7 @@ def incident_import(request):
     return render(request, "laporan/import_form.html", {
         "form": form,
         "batches": transfer.import_batch_list(user=request.user),
-        "max_mb": transfer.MAX_BYTES // (1024 * 1024),
+        "max_mb": max(1, transfer.max_bytes() // (1024 * 1024)),
         "max_rows": number_format(transfer.MAX_ROWS, force_grouping=True),
         "columns": transfer.COLUMNS,
     })
