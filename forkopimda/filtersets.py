@@ -10,13 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from forkopimda.choices import OPEN, ForumKind, MeetingKind, RecommendationStatus
 from forkopimda.models import Forum, Meeting, Recommendation
 from forkopimda.services import region_today
+from kewaspadaan.filtersets import ChoicesFilter
 from kewaspadaan.scoping import region_q
 
 
 class ForumFilterSet(filters.FilterSet):
     region = filters.CharFilter(label=_("Region"), method="filter_region",
                                 help_text=_("A Kemendagri code, with everything below it."))
-    kind = filters.MultipleChoiceFilter(label=_("Kind"), choices=ForumKind.choices)
+    kind = ChoicesFilter(label=_("Kind"), choices=ForumKind.choices)
     q = filters.CharFilter(label=_("Text"), field_name="name", lookup_expr="icontains")
 
     class Meta:
@@ -31,7 +32,7 @@ class MeetingFilterSet(filters.FilterSet):
     region = filters.CharFilter(label=_("Region"), method="filter_region",
                                 help_text=_("A Kemendagri code, with everything below it."))
     forum = filters.NumberFilter(label=_("Forum"), field_name="forum_id")
-    kind = filters.MultipleChoiceFilter(label=_("Kind"), choices=MeetingKind.choices)
+    kind = ChoicesFilter(label=_("Kind"), choices=MeetingKind.choices)
     date_from = filters.DateFilter(label=_("From"), field_name="held_at", lookup_expr="date__gte")
     date_to = filters.DateFilter(label=_("Until"), field_name="held_at", lookup_expr="date__lte")
     q = filters.CharFilter(label=_("Text"), method="filter_q")
@@ -55,7 +56,7 @@ class RecommendationFilterSet(filters.FilterSet):
         help_text=_("A Kemendagri code: recommendations of that region or below, or "
                     "concerning a region there."),
     )
-    status = filters.MultipleChoiceFilter(label=_("Status"),
+    status = ChoicesFilter(label=_("Status"),
                                           choices=RecommendationStatus.choices)
     meeting = filters.NumberFilter(label=_("Meeting"), field_name="meeting_id")
     institution = filters.CharFilter(label=_("Institution"), method="filter_institution",

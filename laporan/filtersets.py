@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kewaspadaan.choices import Athg, Classification
+from kewaspadaan.filtersets import ChoicesFilter
 from kewaspadaan.models import Stage
 from kewaspadaan.scoping import region_q
 from laporan.choices import REFERRAL_OPEN, ReferralStatus, Severity, SourceType, Status
@@ -31,17 +32,17 @@ class IncidentFilterSet(filters.FilterSet):
         label=_("Indicator"), method="filter_indicator",
         help_text=_("An indicator code; a category code includes its indicators."),
     )
-    athg = filters.MultipleChoiceFilter(label=_("ATHG"), choices=Athg.choices)
+    athg = ChoicesFilter(label=_("ATHG"), choices=Athg.choices)
     stage = filters.CharFilter(label=_("Stage"), method="filter_stage",
                                help_text=_("A stage code, for example masa-tenang."))
-    status = filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices)
+    status = ChoicesFilter(label=_("Status"), choices=Status.choices)
     date_from = filters.DateFilter(label=_("From"), method="filter_date_from",
                                    help_text=_("Events on or after this day (WIB)."))
     date_to = filters.DateFilter(label=_("Until"), method="filter_date_to",
                                  help_text=_("Events on or before this day (WIB)."))
-    source_type = filters.MultipleChoiceFilter(label=_("Source"), choices=SourceType.choices)
-    severity = filters.MultipleChoiceFilter(label=_("Severity"), choices=Severity.choices)
-    classification = filters.MultipleChoiceFilter(label=_("Classification"),
+    source_type = ChoicesFilter(label=_("Source"), choices=SourceType.choices)
+    severity = ChoicesFilter(label=_("Severity"), choices=Severity.choices)
+    classification = ChoicesFilter(label=_("Classification"),
                                                   choices=Classification.choices)
     assigned_to_me = filters.BooleanFilter(label=_("Assigned to me"),
                                            method="filter_assigned_to_me")
@@ -94,7 +95,7 @@ class IncidentFilterSet(filters.FilterSet):
 
 
 class ReferralFilterSet(filters.FilterSet):
-    status = filters.MultipleChoiceFilter(label=_("Status"), choices=ReferralStatus.choices)
+    status = ChoicesFilter(label=_("Status"), choices=ReferralStatus.choices)
     institution = filters.CharFilter(label=_("Institution"), field_name="institution__code")
     overdue = filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")
     region = filters.CharFilter(label=_("Region"), method="filter_region")
