@@ -356,7 +356,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "kewaspadaan.api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        # DRF's HTML view, under a policy that allows its inline styles (kewaspadaan.csp).
+        "kewaspadaan.csp.PortalBrowsableAPIRenderer",
     ],
 }
 # Workflow reasons (a rejection's explanation) are stored whole in the history.

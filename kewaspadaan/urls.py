@@ -1,15 +1,13 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from kewaspadaan import auth_views as views_auth
 from kewaspadaan import views
+from kewaspadaan.csp import docs_policy
 
-SWAGGER_CSP = {**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]}
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,9 +24,9 @@ urlpatterns = [
     path("", include("forkopimda.urls")),
     path("api/v1/", include("kewaspadaan.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    # Swagger UI's own inline <style> needs 'unsafe-inline' for styles, on this page only;
-    # its script is a separate file (the split view), so scripts stay 'self'.
-    path("api/docs/", csp_override(SWAGGER_CSP)(
+    # Swagger UI's own inline <style> needs inline styles (kewaspadaan.csp), on this page
+    # only; its script is a separate file (the split view), so scripts stay 'self'.
+    path("api/docs/", csp_override(docs_policy())(
         SpectacularSwaggerSplitView.as_view(url_name="schema")), name="swagger-ui"),
     path("admin/", admin.site.urls),
 ]

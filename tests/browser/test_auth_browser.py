@@ -96,6 +96,8 @@ def test_admin_pages_and_swagger_ui_run_under_the_policy(open_tab, committed_db,
                  f"/admin/kewaspadaan/user/{admin.pk}/change/", "/admin/axes/accessattempt/",
                  "/admin/otp_totp/totpdevice/"):
         assert page.goto(path).status == 200, path
+    assert page.goto("/api/v1/incidents/").status == 200  # DRF's HTML view
+    assert page.locator(".response-info").is_visible()
     page.goto("/api/docs/")
     page.wait_for_selector(".swagger-ui .information-container", timeout=15_000)
     assert page.locator(".swagger-ui .title").first.inner_text().startswith("Kewaspadaan API")
