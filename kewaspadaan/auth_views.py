@@ -63,6 +63,10 @@ def otp_setup(request):
     """First login of a user who must use two-factor login: a QR code (and the secret as
     text) for an authenticator app, then one code to confirm."""
     user = request.user
+    if not otp_required(user):
+        # Only the roles of OTP_REQUIRED_ROLES are asked for a code: an enrolment by anyone
+        # else would promise a protection the login does not give.
+        return redirect(_next_url(request))
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect(f"{reverse('otp_verify')}?{urlencode({'next': _next_url(request)})}")
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
@@ -97,6 +101,8 @@ def otp_setup(request):
 @login_required
 def otp_verify(request):
     """Second step of every later login: the current 6-digit code."""
+    if not otp_required(request.user):
+        return redirect(_next_url(request))
     device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
     if device is None:
         return redirect("otp_setup")

@@ -8,7 +8,6 @@ from kewaspadaan import auth_views as views_auth
 from kewaspadaan import views
 from kewaspadaan.csp import docs_policy
 
-
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views_auth.LoginView.as_view(), name="login"),

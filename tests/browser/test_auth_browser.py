@@ -11,10 +11,23 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.auth_helpers import REQUIRED_ROLES, enrol, totp_code
-from tests.browser.test_shell import DESKTOP, PHONE, open_tab  # noqa: F401 - fixture
+from tests.browser.test_shell import BROWSER_LOCALE, DESKTOP, PHONE, Tab
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser]
+
+
+@pytest.fixture
+def open_tab(browser, live_server):
+    tabs: list[Tab] = []
+
+    def open_(viewport: dict) -> Tab:
+        tabs.append(Tab(browser, live_server.url, viewport, BROWSER_LOCALE))
+        return tabs[-1]
+
+    yield open_
+    for tab in tabs:
+        tab.close()
 
 
 @pytest.fixture

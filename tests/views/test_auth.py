@@ -235,6 +235,31 @@ def test_operators_log_in_with_a_password_only(client, operator_pariaman, otp_on
     assert client.get(API).status_code == 200
 
 
+def test_the_two_factor_pages_send_other_roles_home(client, operator_pariaman, otp_on):
+    client.force_login(operator_pariaman)
+    for path in (SETUP, VERIFY):
+        response = client.get(path)
+        assert response.status_code == 302 and response.url == "/"
+    assert not TOTPDevice.objects.exists()
+
+
+def test_an_administrator_resets_a_lost_authenticator(client, analyst_sumbar, admin_user,
+                                                      otp_on):
+    device = enrol(analyst_sumbar)
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    admin = type(client)()
+    admin.force_login(admin_user)
+    enrol(admin_user)
+    log_in(admin, "sysadmin")
+    admin.post(VERIFY, {"token": totp_code(TOTPDevice.objects.get(user=admin_user))})
+    deleted = admin.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert deleted.status_code == 302
+    assert not TOTPDevice.objects.filter(user=analyst_sumbar).exists()
+    log_in(client, "an.sumbar")
+    assert client.get("/").url.startswith(SETUP)  # the next login enrols a new phone
+
+
 def test_logout_stays_open_to_an_unverified_user(client, analyst_sumbar, otp_on):
     log_in(client, "an.sumbar")
     response = client.post("/accounts/logout/")
