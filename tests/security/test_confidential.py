@@ -303,7 +303,7 @@ def test_history_rows_refuse_update_and_delete_in_the_database(
     history = Incident.history.model.objects.filter(id=secret.pk).first().history_id
     for sql, params in [
         ("UPDATE laporan_historicalincident SET title = 'x' WHERE history_id = %s", [history]),
-        ("UPDATE laporan_historicalincident SET informant = 'fernet:x' WHERE history_id = %s",
+        ("UPDATE laporan_historicalincident SET informant = 'Bapak R.' WHERE history_id = %s",
          [history]),
         ("DELETE FROM laporan_historicalincident WHERE history_id = %s", [history]),
         ("UPDATE laporan_historicalreferral SET subject = 'x' WHERE id = %s", [referral.pk]),
@@ -442,3 +442,26 @@ def test_the_retention_task_is_scheduled_nightly_and_runs(settings, dispute_over
            analyst_sumbar)
     assert erase_personal_data.apply().get() == 1
     assert erase_personal_data.apply().get() == 0
+
+
+def test_rotate_field_keys_re_encrypts_the_table_and_its_history(secret, settings):
+    from django.core.management import call_command
+
+    old_key = settings.FIELD_ENCRYPTION_KEYS[0]
+    new_key = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, old_key]
+    out = io.StringIO()
+    call_command("rotate_field_keys", stdout=out)
+    assert "values re-encrypted" in out.getvalue()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]  # the old key dropped
+    assert Incident.objects.get(pk=secret.pk).informant == INFORMANT
+    for value in (raw_informants("laporan_historicalincident", "id", secret.pk)
+                  + raw_informants("laporan_incident", "id", secret.pk)):
+        assert crypto.decrypt(value) == INFORMANT
+
+
+@pytest.mark.postgres
+def test_history_refuses_clear_text_in_place_of_ciphertext(secret):
+    history = Incident.history.model.objects.filter(id=secret.pk).first().history_id
+    _refused("UPDATE laporan_historicalincident SET informant = 'Bapak R.' "
+             "WHERE history_id = %s", [history])

@@ -1,0 +1,42 @@
+"""Re-encrypt every protected value under the first key of FIELD_ENCRYPTION_KEYS.
+
+Key rotation: put the new key first in FIELD_ENCRYPTION_KEYS (keep the old one after it),
+run this command, then remove the old key. Safe to run again; values already under the
+first key are re-encrypted once more, nothing else changes.
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+
+from kewaspadaan import crypto
+
+# (table, key column, encrypted column)
+PROTECTED = [
+    ("laporan_incident", "id", "informant"),
+    ("laporan_historicalincident", "history_id", "informant"),
+]
+BATCH = 500
+
+
+class Command(BaseCommand):
+    help = "Re-encrypt the informants (and their history) under the first key."
+
+    def handle(self, *args, **options):
+        total = 0
+        for table, key, column in PROTECTED:
+            last = None
+            while True:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    after = "" if last is None else f"AND {key} > %s"
+                    cursor.execute(
+                        f"SELECT {key}, {column} FROM {table} WHERE {column} <> '' {after} "  # noqa: S608
+                        f"ORDER BY {key} LIMIT {BATCH}", [] if last is None else [last])
+                    rows = cursor.fetchall()
+                    for pk, value in rows:
+                        cursor.execute(f"UPDATE {table} SET {column} = %s WHERE {key} = %s",  # noqa: S608
+                                       [crypto.rotate(value), pk])
+                if not rows:
+                    break
+                last = rows[-1][0]
+                total += len(rows)
+        self.stdout.write(f"{total} values re-encrypted under the first key.")
