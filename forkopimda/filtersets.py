@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from forkopimda.choices import OPEN, ForumKind, MeetingKind, RecommendationStatus
 from forkopimda.models import Forum, Meeting, Recommendation
 from forkopimda.services import region_today
-from kewaspadaan.filtersets import ChoicesFilter
+from kewaspadaan.filtersets import ChoicesFilter, IdFilter
 from kewaspadaan.scoping import region_q
 
 
@@ -31,7 +31,7 @@ class ForumFilterSet(filters.FilterSet):
 class MeetingFilterSet(filters.FilterSet):
     region = filters.CharFilter(label=_("Region"), method="filter_region",
                                 help_text=_("A Kemendagri code, with everything below it."))
-    forum = filters.NumberFilter(label=_("Forum"), field_name="forum_id")
+    forum = IdFilter(label=_("Forum"), field_name="forum_id")
     kind = ChoicesFilter(label=_("Kind"), choices=MeetingKind.choices)
     date_from = filters.DateFilter(label=_("From"), field_name="held_at", lookup_expr="date__gte")
     date_to = filters.DateFilter(label=_("Until"), field_name="held_at", lookup_expr="date__lte")
@@ -58,7 +58,7 @@ class RecommendationFilterSet(filters.FilterSet):
     )
     status = ChoicesFilter(label=_("Status"),
                                           choices=RecommendationStatus.choices)
-    meeting = filters.NumberFilter(label=_("Meeting"), field_name="meeting_id")
+    meeting = IdFilter(label=_("Meeting"), field_name="meeting_id")
     institution = filters.CharFilter(label=_("Institution"), method="filter_institution",
                                      help_text=_("An institution code, for example bkn."))
     overdue = filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")

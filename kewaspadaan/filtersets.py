@@ -21,6 +21,21 @@ from kewaspadaan.models import Alert, Contest, Election, Region, RiskScore, Stag
 from kewaspadaan.scoping import region_q
 from kewaspadaan.selectors import local_date, stage_running_q
 
+# The largest id a database key holds: a larger one is refused as input (400), never
+# sent to the database (where it overflows: a server error).
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(filters.NumberFilter):
+    """A record's id: a whole number from 1 to ``MAX_ID``."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
 CODE_HELP = _("Kemendagri code, for example 13 or 13.77")
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kewaspadaan.choices import Athg, Classification
-from kewaspadaan.filtersets import ChoicesFilter
+from kewaspadaan.filtersets import ChoicesFilter, IdFilter
 from kewaspadaan.models import Stage
 from kewaspadaan.scoping import region_q
 from laporan.choices import REFERRAL_OPEN, ReferralStatus, Severity, SourceType, Status
@@ -99,7 +99,7 @@ class ReferralFilterSet(filters.FilterSet):
     institution = filters.CharFilter(label=_("Institution"), field_name="institution__code")
     overdue = filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")
     region = filters.CharFilter(label=_("Region"), method="filter_region")
-    incident = filters.NumberFilter(label=_("Incident"), field_name="incident_id")
+    incident = IdFilter(label=_("Incident"), field_name="incident_id")
 
     class Meta:
         model = Referral
@@ -117,7 +117,7 @@ class ReferralFilterSet(filters.FilterSet):
 class EvidenceFilterSet(filters.FilterSet):
     # A number filter, not a model choice: an unknown or hidden id lists nothing rather than
     # answering 400 and telling that the id exists.
-    incident = filters.NumberFilter(label=_("Incident"), field_name="incident_id")
+    incident = IdFilter(label=_("Incident"), field_name="incident_id")
 
     class Meta:
         model = Evidence

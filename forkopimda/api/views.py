@@ -122,7 +122,7 @@ class ForumViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
             )
         return self._respond(forum)
 
-    @extend_schema(request=MemberSerializer, responses=ForumSerializer,
+    @extend_schema(request=MemberSerializer, responses={201: ForumSerializer},
                    summary="Add a member office")
     @action(detail=True, methods=["post"])
     def members(self, request, pk=None):
@@ -230,7 +230,7 @@ class MeetingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         return self.update(request, *args, **kwargs)
 
     @extend_schema(request={"multipart/form-data": AttachmentSerializer},
-                   responses=MeetingSerializer, summary="Attach a photo or PDF")
+                   responses={201: MeetingSerializer}, summary="Attach a photo or PDF")
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def attachments(self, request, pk=None):
         meeting = self.get_object()
@@ -430,7 +430,7 @@ class RecommendationViewSet(ScopedViewSetMixin, mixins.ListModelMixin,
         body.is_valid(raise_exception=True)
         return self._step(services.recommendation_set_deadline, **body.validated_data)
 
-    @extend_schema(request=ProgressNoteSerializer, responses=RecommendationSerializer,
+    @extend_schema(request=ProgressNoteSerializer, responses={201: RecommendationSerializer},
                    summary="Record progress by an addressed institution")
     @action(detail=True, methods=["post"])
     def progress(self, request, pk=None):
@@ -444,7 +444,7 @@ class RecommendationViewSet(ScopedViewSetMixin, mixins.ListModelMixin,
                                        office=data.get("office", ""))
         return self._respond(rec, status.HTTP_201_CREATED)
 
-    @extend_schema(request=DistributionSerializer, responses=RecommendationSerializer,
+    @extend_schema(request=DistributionSerializer, responses={201: RecommendationSerializer},
                    summary="Log that the recommendation was sent to an office")
     @action(detail=True, methods=["post"])
     def distributions(self, request, pk=None):

@@ -13,7 +13,6 @@ rule's, which the matrix checks with its own oracle (tests/security/world.py).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -98,11 +97,6 @@ def api(methods, **kw) -> Rule:
     return Rule(methods=methods, api=True, **kw)
 
 
-def _biased(kind: str, tag: str, cls: str = "biasa") -> Callable[[World], list[Obj]]:
-    """A world object by the start of its marker (e.g. ZQINCJBIASA)."""
-    def pick(world: World) -> list[Obj]:
-        return [o for o in world.of(kind) if o.marker.startswith(f"{tag}")]
-    return pick
 
 
 # Writes are tried on these incidents: an ordinary and a secret one at home, an ordinary
@@ -117,8 +111,6 @@ def write_referrals(world: World) -> list[Obj]:
     return [o for o in world.of("referral") if o.marker in wanted]
 
 
-def dashboard_regions(world: World) -> list[Obj]:
-    return world.of("region")
 
 
 def figure_kwargs(obj: Obj) -> dict:
@@ -133,12 +125,8 @@ def _incident_of(world: World, marker: str) -> Obj:
     return next(o for o in world.of("incident") if o.marker == marker)
 
 
-def _j(kind: str, marker: str) -> Callable[[World], list[Obj]]:
-    return lambda world: [o for o in world.of(kind) if o.marker == marker]
 
 
-def _region(code: str) -> Callable[[World], list[Obj]]:
-    return lambda world: [o for o in world.of("region") if o.region == code]
 
 
 def _incident_body(world, obj):
@@ -435,5 +423,3 @@ CREATE_RULES: dict[str, Rule] = {
 
 # Django's admin: every page is for staff (the admin role) only.
 ADMIN_NAMESPACE = "admin"
-
-TODAY = dt.date.today()

@@ -21,8 +21,6 @@ from django.apps import apps
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
-from tests.conftest import _empty_non_reference_tables
-from tests.security import world as world_module
 from tests.security.rules import ADMIN_NAMESPACE, CREATE_RULES, RULES, Rule
 from tests.security.world import PERSONA_NAMES, Obj, World, persona_info, visible
 
@@ -73,17 +71,6 @@ def test_every_endpoint_has_an_access_rule():
     assert not missing, "\n".join(f"new endpoint without an access rule: {n}" for n in missing)
     stale = [n for n in RULES if n not in NAMES]
     assert not stale, f"rules for endpoints that no longer exist: {stale}"
-
-
-# --- The world, built once for the module ------------------------------------------------
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker) -> World:
-    with django_db_blocker.unblock():
-        _empty_non_reference_tables()
-        built = world_module.build()
-        yield built
-        _empty_non_reference_tables()
 
 
 @pytest.fixture
