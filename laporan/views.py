@@ -231,7 +231,8 @@ def incident_list(request):
     filterset = IncidentFilterSet(request.GET or None,
                                   queryset=selectors.incident_list(user=user), request=request)
     _incident_filters(filterset, user=user)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(filterset.qs.prefetch_related(*selectors.INCIDENT_PREFETCH),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "laporan/incident_list.html", {
@@ -546,7 +547,8 @@ def verification_queue(request):
                                   queryset=selectors.verification_queue(user=user),
                                   request=request)
     _incident_filters(filterset, user=user)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(filterset.qs.prefetch_related(*selectors.INCIDENT_PREFETCH),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
     form = filterset.form
     selected = set(bulk.fields["incidents"].to_python(request.POST.getlist("incidents"))
                    if bulk.is_bound and "incidents" not in bulk.errors else [])
