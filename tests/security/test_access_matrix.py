@@ -24,6 +24,8 @@ from rest_framework.test import APIClient
 from tests.security.rules import ADMIN_NAMESPACE, CREATE_RULES, RULES, Rule
 from tests.security.world import PERSONA_NAMES, Obj, World, persona_info, visible
 
+pytestmark = pytest.mark.security
+
 
 def walk(resolver=None, namespace=None):
     """Every (name, pattern) of the URL configuration, namespaced, without format suffixes."""

@@ -5,7 +5,7 @@ import pytest
 
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.security]
 
 BIG = "99999999999999999999999"
 

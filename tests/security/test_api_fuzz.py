@@ -21,6 +21,8 @@ from schemathesis.specs.openapi import checks as openapi_checks
 
 from kewaspadaan.wsgi import application
 
+pytestmark = pytest.mark.security
+
 MAX_EXAMPLES = 15
 
 
