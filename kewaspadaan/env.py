@@ -100,7 +100,7 @@ def env_url(name: str, default: str | None, *, schemes: tuple[str, ...]) -> str 
     return value
 
 
-def env_fernet_keys(name: str) -> list[str]:
+def env_keys(name: str) -> list[str]:
     """Comma-separated Fernet keys (32 bytes, URL-safe base64, as ``Fernet.generate_key()``
     prints them). The first encrypts; all decrypt. A malformed key is named by its position,
     never printed."""

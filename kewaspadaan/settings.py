@@ -18,8 +18,8 @@ from kewaspadaan.env import (
     derived_fernet_key,
     env_bool,
     env_choice,
-    env_fernet_keys,
     env_int,
+    env_keys,
     env_list,
     env_str,
     env_url,
@@ -43,7 +43,7 @@ if not DEBUG and len(SECRET_KEY) < 50:
 # Keys that encrypt protected fields at rest (the informant), kewaspadaan.crypto. The first
 # encrypts, all decrypt (rotation). Required when DEBUG is off; in development a key derived
 # from SECRET_KEY stands in (./dev writes a real one into .env).
-FIELD_ENCRYPTION_KEYS = env_fernet_keys("FIELD_ENCRYPTION_KEYS")
+FIELD_ENCRYPTION_KEYS = env_keys("FIELD_ENCRYPTION_KEYS")
 if not FIELD_ENCRYPTION_KEYS:
     if not DEBUG:
         raise EnvError(

@@ -65,8 +65,7 @@ def _what(request, extra: str = "") -> str:
 def access_record(*, request, kind: str, incident_ids: Iterable[int], row_count: int = 0,
                   what: str = "") -> AccessLog | None:
     """Append one row to the access log when ``incident_ids`` (the terbatas or rahasia
-    incidents shown) is not empty. Written in its own transaction so a later error in the
-    response does not roll the record back."""
+    incidents shown) is not empty, before the response is sent."""
     ids = sorted(set(incident_ids))
     if not ids:
         return None

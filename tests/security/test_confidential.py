@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 
 from kewaspadaan import crypto
 from kewaspadaan.choices import AlertStatus
-from kewaspadaan.env import EnvError, env_fernet_keys
+from kewaspadaan.env import EnvError, env_keys
 from kewaspadaan.models import Alert, Election, Indicator, Institution, Region, Stage
 from laporan import confidential, services
 from laporan.choices import Status
@@ -136,12 +136,12 @@ def test_keys_rotate_the_first_encrypts_the_others_still_decrypt(secret, setting
 def test_the_key_variable_is_parsed_strictly(monkeypatch):
     good = Fernet.generate_key().decode()
     monkeypatch.setenv("FIELD_ENCRYPTION_KEYS", f"{good},{Fernet.generate_key().decode()}")
-    assert env_fernet_keys("FIELD_ENCRYPTION_KEYS")[0] == good
+    assert env_keys("FIELD_ENCRYPTION_KEYS")[0] == good
     for bad in ("not-a-key", good + ",", f"{good},{good}",
                 base64.urlsafe_b64encode(b"short").decode()):
         monkeypatch.setenv("FIELD_ENCRYPTION_KEYS", bad)
         with pytest.raises(EnvError) as refused:
-            env_fernet_keys("FIELD_ENCRYPTION_KEYS")
+            env_keys("FIELD_ENCRYPTION_KEYS")
         assert "FIELD_ENCRYPTION_KEYS" in str(refused.value)
         assert "not-a-key" not in str(refused.value)  # a key is never printed
 
