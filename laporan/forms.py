@@ -26,7 +26,6 @@ from laporan.choices import (
     SourceType,
     Status,
 )
-from laporan.permissions import can
 
 #: Up to this many kab/kota, the no-script region field is a select; above, a code input.
 REGION_SELECT_LIMIT = 40

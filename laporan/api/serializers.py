@@ -23,7 +23,6 @@ from kewaspadaan.scoping import scope
 from laporan.choices import Credibility, ReferralStatus, Reliability, Status
 from laporan.confidential import can_see_informant
 from laporan.models import Evidence, Incident, IncidentActor, Referral
-from laporan.permissions import can
 
 # A text box, not a <select> of every row, in the browsable API (91,599 regions...).
 TEXT_INPUT = {"base_template": "input.html"}
