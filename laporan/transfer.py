@@ -728,7 +728,7 @@ def incident_import_confirm(*, batch: ImportBatch, by) -> ImportBatch:
             lookups = _lookups({code for values in locked.rows
                                 for code in (values["region"], values["kecamatan"],
                                              values["desa"]) if code})
-            created, skipped = 0, []
+            fresh, skipped = [], []
             for values in locked.rows:
                 if values["external_ref"] in existing:
                     skipped.append({
@@ -736,18 +736,19 @@ def incident_import_confirm(*, batch: ImportBatch, by) -> ImportBatch:
                         "reason": _("Imported by another upload meanwhile; skipped."),
                     })
                     continue
-                try:
-                    # Submitted, not draft: the rows were reviewed in the preview, and
-                    # verification (grading, signals to the risk engine) stays a person's.
-                    services.incident_create(by=by, data=_row_data(values, lookups),
-                                             submit=True)
-                except ValidationError as exc:
-                    raise ImportRowFailed(values["line"], _reasons(exc)) from exc
-                except PermissionDenied as exc:
-                    raise ImportRowFailed(values["line"], str(exc)) from exc
-                created += 1
+                fresh.append(values)
+            try:
+                # Submitted, not draft: the rows were reviewed in the preview, and
+                # verification (grading, signals to the risk engine) stays a person's. One
+                # bulk write for the batch, after every row passed its checks again.
+                created = services.incidents_import(
+                    by=by, rows=[_row_data(values, lookups) for values in fresh], submit=True)
+            except services.IncidentRowInvalid as exc:
+                raise ImportRowFailed(fresh[exc.index]["line"], _reasons(exc.error)) from exc
+            except PermissionDenied as exc:
+                raise ImportRowFailed(fresh[0]["line"] if fresh else 0, str(exc)) from exc
             locked.status = ImportStatus.COMMITTED
-            locked.created_count = created
+            locked.created_count = len(created)
             locked.committed_at = timezone.now()
             locked.duplicates = [*locked.duplicates, *skipped]
             locked.save()
