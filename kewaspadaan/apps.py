@@ -8,7 +8,9 @@ class KewaspadaanConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from kewaspadaan import navigation
+        from django.contrib.auth.signals import user_logged_in
+
+        from kewaspadaan import auth, navigation
         from kewaspadaan.choices import Role
 
         navigation.register("home", _("Home"), order=10)
@@ -18,3 +20,4 @@ class KewaspadaanConfig(AppConfig):
         navigation.register("swagger-ui", _("API"),
                             roles={Role.ANALYST, Role.NATIONAL, Role.ADMIN}, order=90)
         navigation.register("admin:index", _("Admin"), roles={Role.ADMIN}, order=95)
+        user_logged_in.connect(auth.stamp_login, dispatch_uid="kewaspadaan-idle-clock")

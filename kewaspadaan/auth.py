@@ -7,6 +7,8 @@ The one place that enforces two-factor login for people in a browser is
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -14,6 +16,16 @@ from django.utils.translation import gettext_lazy
 from django_otp import user_has_device
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
+
+# When the session last saw a request (kewaspadaan.middleware.SessionIdleTimeoutMiddleware).
+SESSION_LAST_SEEN_KEY = "kw_last_seen"
+
+
+def stamp_login(sender, request, user, **kwargs) -> None:
+    """``user_logged_in`` receiver: the idle clock starts at login, so the first requests
+    after it do not write the session again."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_LAST_SEEN_KEY] = int(time.time())
 
 
 def otp_required(user) -> bool:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from kewaspadaan.auth import otp_enrolled, otp_required
+from kewaspadaan.auth import SESSION_LAST_SEEN_KEY, otp_enrolled, otp_required
 
 
 class PortalLocaleMiddleware(LocaleMiddleware):
@@ -28,7 +28,6 @@ class PortalLocaleMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
-SESSION_LAST_SEEN_KEY = "kw_last_seen"
 # The last-seen time is written at most this often (seconds): one session write a minute,
 # not one per request.
 LAST_SEEN_RESOLUTION = 60

@@ -338,6 +338,8 @@ def test_the_session_key_changes_at_login(client, operator_pariaman):
     before = client.session.session_key
     log_in(client, "op.pariaman")
     assert client.session.session_key != before
+    # The idle clock starts at login: the next requests need not write the session.
+    assert abs(client.session[SESSION_LAST_SEEN_KEY] - time.time()) < 5
 
 
 def test_session_and_cookie_settings(settings):
