@@ -124,9 +124,15 @@ def retention_candidates(*, today: dt.date | None = None) -> list[tuple[Incident
     """Finished incidents past their retention end that still hold personal data."""
     today = today or timezone.localdate()
     dispute_ends = _dispute_ends()
+    period = dt.timedelta(days=retention_days())
+    # In SQL first (elections are few): only incidents whose retention may have ended.
+    ended = [pk for pk, ends in dispute_ends.items() if ends is not None and ends + period < today]
+    cutoff = timezone.make_aware(dt.datetime.combine(today - period, dt.time.min))
     holds_personal = (~Q(informant="") | Q(evidence__isnull=False)
                       | Q(actors__description__gt=""))
     incidents = (Incident.objects.filter(status__in=FINISHED).filter(holds_personal)
+                 .filter(Q(election_id__in=ended)
+                         | Q(election__isnull=True, updated_at__lt=cutoff))
                  .distinct().only("pk", "election_id", "updated_at", "status"))
     due = []
     for incident in incidents.iterator(chunk_size=500):

@@ -464,3 +464,17 @@ def test_history_refuses_clear_text_in_place_of_ciphertext(secret):
     history = Incident.history.model.objects.filter(id=secret.pk).first().history_id
     _refused("UPDATE laporan_historicalincident SET informant = 'Bapak R.' "
              "WHERE history_id = %s", [history])
+
+
+def test_retention_of_an_incident_outside_any_election_counts_from_its_last_change(
+        settings, operator_pariaman, analyst_sumbar):
+    settings.PERSONAL_DATA_RETENTION_DAYS = 30
+    closed = _close(services.incident_create(
+        by=operator_pariaman, data=case(occurred_at=dt.datetime(2023, 3, 1, 9, 0, tzinfo=WIB)),
+        submit=True), analyst_sumbar)
+    Incident.objects.filter(pk=closed.pk).update(election=None)  # no election to wait for
+    last_change = timezone.localdate(closed.updated_at)
+    assert confidential.erase_personal_data(today=last_change + dt.timedelta(days=30)) == []
+    erased = confidential.erase_personal_data(today=last_change + dt.timedelta(days=31))
+    assert [e.incident_id for e in erased] == [closed.pk]
+    assert Incident.objects.get(pk=closed.pk).informant == ""
