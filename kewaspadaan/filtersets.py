@@ -39,7 +39,6 @@ class IdFilter(filters.NumberFilter):
 CODE_HELP = _("Kemendagri code, for example 13 or 13.77")
 
 
-@extend_schema_field(OpenApiTypes.STR)
 class ChoicesFilter(filters.MultipleChoiceFilter):
     """Several values of the row's own column (``?status=a&status=b``). Without DISTINCT,
     which django-filter adds by default and which makes PostgreSQL sort every matching row
@@ -50,6 +49,7 @@ class ChoicesFilter(filters.MultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class RegionCodeFilter(filters.ModelChoiceFilter):
     """A region given by its Kemendagri code."""
 
