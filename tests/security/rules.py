@@ -59,6 +59,7 @@ class Rule:
     admin: bool = False
     targets: Callable[[World], list[Obj]] | None = None
     json: bool = True  # API writes send JSON (False: multipart)
+    creates: bool = False  # a write that creates a record: where the caller may, it must
     extra: dict = field(default_factory=dict)
 
     def objects(self, world: World) -> list[Obj | None]:
@@ -224,7 +225,10 @@ RULES: dict[str, Rule] = {
     "laporan:incident_create": page(OPERATORS_UP),
     "laporan:verification_queue": page(VERIFIERS),
     "laporan:incident_detail": page(obj="incident"),
-    "laporan:incident_update": page(OPERATORS_UP, obj="incident"),
+    "laporan:incident_update": Rule(methods={"GET": OPERATORS_UP, "POST": OPERATORS_UP},
+                                    obj="incident", data=lambda w, o: {
+                                        "title": "Diubah", "narrative": "Diubah.",
+                                        "reason": "Koreksi."}),
     "laporan:evidence_create": post(OPERATORS_UP, "incident", _evidence_upload,
                                     targets=write_incidents),
     "laporan:referral_create": post(OPERATORS_UP, "incident", _referral_body,
@@ -262,8 +266,13 @@ RULES: dict[str, Rule] = {
     # --- Forums, meetings, recommendations -------------------------------------------------
     "forkopimda:forum_list": page(shows=("forum",)),
     "forkopimda:forum_create": page(VERIFIERS),
-    "forkopimda:forum_detail": page(obj="forum"),
-    "forkopimda:forum_update": page(VERIFIERS, obj="forum"),
+    "forkopimda:forum_detail": Rule(methods={"GET": ANY, "POST": VERIFIERS}, obj="forum",
+                                    data=lambda w, o: {"office": "Dandim",
+                                                       "position": "member"}),
+    "forkopimda:forum_update": Rule(methods={"GET": VERIFIERS, "POST": VERIFIERS},
+                                    obj="forum", data=lambda w, o: {
+                                        "kind": "tim_terpadu", "name": "Nama diubah",
+                                        "is_active": "on"}),
     "forkopimda:forum_member_remove": post(VERIFIERS, "member", kwargs=_member_kwargs),
     "forkopimda:meeting_list": page(shows=("meeting",)),
     "forkopimda:meeting_create": page(VERIFIERS),
@@ -397,27 +406,41 @@ RULES: dict[str, Rule] = {
 # Creating records where the caller has no jurisdiction: each list's POST, aimed at an
 # object of Kota Semarang (Jawa Tengah) or Kota Pariaman. Checked by the matrix as writes.
 CREATE_RULES: dict[str, Rule] = {
-    "incident-list": api({"POST": OPERATORS_UP}, obj="region", scope="create",
+    # Pages: the form comes back (200) or the page refuses; nothing may be written.
+    "laporan:incident_create": Rule(methods={"POST": OPERATORS_UP}, obj="region",
+                                    scope="create", kwargs=lambda o: {},
+                                    data=lambda w, o: {**_incident_body(w, o),
+                                                       "occurred_at": "2024-10-18 19:40"},
+                                    targets=lambda w: [o for o in w.of("region")
+                                                       if o.region in ("33.74", "13.77")]),
+    "forkopimda:forum_create": Rule(methods={"POST": VERIFIERS}, obj="region",
+                                    scope="create", kwargs=lambda o: {}, data=_forum_body,
+                                    targets=lambda w: [o for o in w.of("region")
+                                                       if o.region in ("33.74", "13.77")]),
+    "forkopimda:meeting_create": Rule(methods={"POST": VERIFIERS}, obj="forum",
+                                      kwargs=lambda o: {}, data=_meeting_body),
+    # The API: a 201 where the caller may create, a refusal and nothing written elsewhere.
+    "incident-list": api({"POST": OPERATORS_UP}, obj="region", scope="create", creates=True,
                          data=_incident_body, kwargs=lambda o: {},
                          targets=lambda w: [o for o in w.of("region")
                                             if o.region in ("33.74", "13.77")]),
-    "referral-list": api({"POST": OPERATORS_UP}, obj="incident", kwargs=lambda o: {},
+    "referral-list": api({"POST": OPERATORS_UP}, obj="incident", creates=True, kwargs=lambda o: {},
                          data=lambda w, o: {**_referral_body(w, o), "incident": o.pk},
                          targets=lambda w: [o for o in w.of("incident")
                                             if o.marker in ("ZQINCJBIASAZ", "ZQINCPRAHASIAZ",
                                                             "ZQINCPBIASAZ")]),
-    "evidence-list": api({"POST": OPERATORS_UP}, obj="incident", kwargs=lambda o: {},
+    "evidence-list": api({"POST": OPERATORS_UP}, obj="incident", creates=True, kwargs=lambda o: {},
                          data=_evidence_body, json=False,
                          targets=lambda w: [o for o in w.of("incident")
                                             if o.marker in ("ZQINCJBIASAZ", "ZQINCPRAHASIAZ",
                                                             "ZQINCPDRAFTZ")]),
-    "forum-list": api({"POST": VERIFIERS}, obj="region", scope="create", data=_forum_body,
-                      kwargs=lambda o: {},
+    "forum-list": api({"POST": VERIFIERS}, obj="region", scope="create", creates=True,
+                      data=_forum_body, kwargs=lambda o: {},
                       targets=lambda w: [o for o in w.of("region")
                                          if o.region in ("33.74", "13.77")]),
-    "meeting-list": api({"POST": VERIFIERS}, obj="forum", data=_meeting_body,
+    "meeting-list": api({"POST": VERIFIERS}, obj="forum", creates=True, data=_meeting_body,
                         kwargs=lambda o: {}),
-    "recommendation-list": api({"POST": VERIFIERS}, obj="meeting", data=_rec_body,
+    "recommendation-list": api({"POST": VERIFIERS}, obj="meeting", creates=True, data=_rec_body,
                                kwargs=lambda o: {}),
 }
 

@@ -222,7 +222,8 @@ def check(world: World, client, persona: str, name: str, rule: Rule) -> list[str
                 if not allowed:
                     # A create naming a record out of reach in its body is a 400 ("does not
                     # exist"), as a missing record is; nothing may be written either way.
-                    body_refusal = not rule.kwargs(obj) and status == 400
+                    body_refusal = not rule.kwargs(obj) and (
+                        status == 400 or (not rule.api and status == 200))
                     if not sees and not body_refusal and not refused(response, rule, anonymous):
                         problems.append(f"LEAK {where}: {status} on a record out of reach "
                                         "(expected 403/404)")
@@ -232,6 +233,9 @@ def check(world: World, client, persona: str, name: str, rule: Rule) -> list[str
                         problems.append(f"LEAK {where}: a forbidden write changed data")
                 elif status == 404:
                     problems.append(f"{where}: the caller may act here but got 404")
+                elif rule.creates and status != 201:
+                    problems.append(f"{where}: the caller may create here but got {status} "
+                                    f"{body_text(response)[:300]}")
     return problems
 
 

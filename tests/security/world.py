@@ -11,6 +11,7 @@ reporter's and the verifiers'). It is written here again, independently of
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import struct
 import zlib
 from dataclasses import dataclass, field
@@ -56,20 +57,26 @@ PLACES = {"P": "13.77", "S": "13.72", "J": "33.74", "V": "13"}
 REGION_CODES = ("13.77", "13.72", "33.74", "13", "33", "national")
 
 
-def png_bytes() -> bytes:
-    """A real, decodable 1x1 PNG."""
+def png_bytes(note: str = "") -> bytes:
+    """A real, decodable 1x1 PNG; ``note`` (a text chunk) makes its bytes unique."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (struct.pack(">I", len(data)) + kind + data
                 + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+    text = chunk(b"tEXt", b"Comment\x00" + note.encode()) if note else b""
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + text
             + chunk(b"IDAT", zlib.compress(b"\x00\x80")) + chunk(b"IEND", b""))
 
 
+_uploads = itertools.count()
+
+
 def png_upload(name: str) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, png_bytes(), content_type="image/png")
+    """A PNG whose bytes no other upload has (the same file twice is refused)."""
+    return SimpleUploadedFile(name, png_bytes(f"{name} {next(_uploads)}"),
+                              content_type="image/png")
 
 
 @dataclass
