@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kewaspadaan import selectors as core
 from kewaspadaan.choices import Role
 from kewaspadaan.models import Institution
+from kewaspadaan.paginator import BoundedPaginator
 from laporan import confidential, filetypes, selectors, services
 from laporan.choices import ACCEPTED, REFERRAL_OPEN, Status
 from laporan.filtersets import IncidentFilterSet, ReferralFilterSet
@@ -231,8 +232,8 @@ def incident_list(request):
     filterset = IncidentFilterSet(request.GET or None,
                                   queryset=selectors.incident_list(user=user), request=request)
     _incident_filters(filterset, user=user)
-    page = Paginator(filterset.qs.prefetch_related(*selectors.INCIDENT_PREFETCH),
-                     PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(filterset.qs.prefetch_related(*selectors.INCIDENT_PREFETCH),
+                            PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "laporan/incident_list.html", {
@@ -547,8 +548,8 @@ def verification_queue(request):
                                   queryset=selectors.verification_queue(user=user),
                                   request=request)
     _incident_filters(filterset, user=user)
-    page = Paginator(filterset.qs.prefetch_related(*selectors.INCIDENT_PREFETCH),
-                     PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(filterset.qs.prefetch_related(*selectors.INCIDENT_PREFETCH),
+                            PAGE_SIZE).get_page(request.GET.get("page"))
     form = filterset.form
     selected = set(bulk.fields["incidents"].to_python(request.POST.getlist("incidents"))
                    if bulk.is_bound and "incidents" not in bulk.errors else [])
