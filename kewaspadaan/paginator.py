@@ -1,4 +1,5 @@
-"""Page lists whose cost does not grow with the data: the count stops at ``cap``.
+"""Page lists whose cost does not grow with the data: the count stops at ``cap`` (1,000:
+twenty pages of fifty).
 
 Django's paginator counts every matching row to number the pages; at a million incidents
 that count costs more than the page itself. Past ``cap`` the list says "more than N" and
@@ -11,7 +12,7 @@ from django.utils.functional import cached_property
 
 
 class BoundedPaginator(Paginator):
-    def __init__(self, object_list, per_page, *, cap: int = 10_000, **kwargs):
+    def __init__(self, object_list, per_page, *, cap: int = 1_000, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap
 
