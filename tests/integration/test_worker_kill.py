@@ -25,7 +25,7 @@ from kewaspadaan.models import (
     RiskScore,
 )
 from kewaspadaan.services import risk
-from kewaspadaan.tasks import deliver_alert
+from kewaspadaan.tasks import deliver_alert, retry_failed_deliveries
 from laporan import services
 from tests.factories import UserFactory
 from tests.integration.test_engine_worker import real_queue  # noqa: F401 - fixture
@@ -106,6 +106,10 @@ def test_a_worker_killed_mid_rescore_leaves_no_duplicate_and_the_rescore_complet
         def delivered():
             return not AlertDelivery.objects.exclude(status="sent").exists()
 
+        # A delivery task the killed worker had already taken from Redis is lost with it
+        # (Redis hands a message over before the worker records it); the periodic sweep
+        # (beat, every 10 minutes) queues every pending delivery again.
+        retry_failed_deliveries.delay()
         assert wait_for(delivered, timeout=60)
         keys = Counter(Alert.objects.values_list("condition_key", flat=True))
         assert keys and all(n == 1 for n in keys.values())
