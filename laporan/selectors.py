@@ -154,21 +154,22 @@ def incident_history(*, incident: Incident, user) -> list[HistoryEntry]:
     """Every saved version of the incident with what changed, newest first, in words (choice
     labels, names, local times). The informant's values are masked for users who may not
     see them."""
-    from laporan.confidential import can_see_informant
+    from laporan.confidential import REDACTED, can_see_informant
 
     hidden = set() if can_see_informant(user, incident) else HIDDEN_HISTORY_FIELDS
     records = list(incident.history.select_related("history_user").order_by("history_date"))
     entries = []
     previous = None
+    names: dict = {}  # related rows read once, though each change names its old and new
     for record in records:
         changes = []
         if previous is not None:
             for change in record.diff_against(previous).changes:
                 if change.field in hidden:
-                    changes.append((_label(change.field), "•••", "•••"))
+                    changes.append((_label(change.field), REDACTED, REDACTED))
                 else:
-                    changes.append((_label(change.field), _text(change.field, change.old),
-                                    _text(change.field, change.new)))
+                    changes.append((_label(change.field), _text(change.field, change.old, names),
+                                    _text(change.field, change.new, names)))
         entries.append(HistoryEntry(record.history_date, record.history_user,
                                     record.history_change_reason or "", changes))
         previous = record
@@ -183,9 +184,9 @@ def _label(name: str) -> str:
     return label[:1].upper() + label[1:]
 
 
-def _text(name: str, value) -> str:
-    """A stored value as a person reads it: the choice's label, the related row's name,
-    a local time."""
+def _text(name: str, value, names: dict) -> str:
+    """A stored value as a person reads it: the choice's label, the related row's name
+    (kept in ``names``), a local time."""
     if value in (None, ""):
         return "—"
     try:
@@ -195,8 +196,11 @@ def _text(name: str, value) -> str:
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if field.is_relation:
-        related = field.related_model._default_manager.filter(pk=value).first()
-        return str(related) if related is not None else str(value)
+        key = (field.related_model, value)
+        if key not in names:
+            related = field.related_model._default_manager.filter(pk=value).first()
+            names[key] = str(related) if related is not None else str(value)
+        return names[key]
     if isinstance(value, dt.datetime):
         return date_format(timezone.localtime(value), "j M Y H:i")
     return str(value)
