@@ -21,12 +21,12 @@ from django.views.decorators.http import require_GET
 
 from forkopimda import dashboard_selectors as selectors
 from forkopimda.dashboard_forms import DashboardPeriodForm
-from kewaspadaan.api.views import ALERT_HANDLERS
 from kewaspadaan.choices import RegionLevel, RiskLevel
 from kewaspadaan.db_routers import reads_from_replica
 from kewaspadaan.models import Region
 from kewaspadaan.scoping import ancestor_codes, can_see_region
 from kewaspadaan.services.reference import BOUNDARY_VERSION_KEY
+from kewaspadaan.views import can_handle_alerts
 from laporan.transfer import neutralise
 
 MAP_CACHE_SECONDS = 60 * 60
@@ -136,7 +136,7 @@ def dashboard_detail(request, code: str):
         "data": data,
         "chart": chart,
         "query": query,
-        "can_handle": user.role in ALERT_HANDLERS or user.is_superuser,
+        "can_handle": can_handle_alerts(user),
         "risk_levels": LEVELS,
         "today_in_election_days": period.today_in_election_days,
     })
@@ -254,19 +254,26 @@ def dashboard_csv(request, code: str, figure: str):
 
 # --- Election day -------------------------------------------------------------------------
 
+def _live_context(request, code: str) -> dict:
+    """What the election-day page and its refreshed panel both show."""
+    user = request.user
+    region = _region_or_404(user, code)
+    return {"region": region, "code": code,
+            "live": selectors.live_panel(user=user, region=region),
+            "can_handle": can_handle_alerts(user)}
+
+
 @login_required
 @require_GET
 @reads_from_replica
 def dashboard_live(request, code: str):
     """The election-day view: the last 24 hours, refreshed in place every minute."""
-    user = request.user
-    region = _region_or_404(user, code)
-    period = selectors.period_for(region=region, election_id=None, stage=None, day=None)
+    context = _live_context(request, code)
+    region = context["region"]
     return render(request, "forkopimda/dashboard_live.html", {
-        "region": region, "code": code, "scope_label": _scope_label(region),
-        "period": period, "live": selectors.live_panel(user=user, region=region),
-        "can_handle": user.role in ALERT_HANDLERS or user.is_superuser,
-        "crumbs": _breadcrumbs(user, region),
+        **context, "scope_label": _scope_label(region),
+        "period": selectors.period_for(region=region, election_id=None, stage=None, day=None),
+        "crumbs": _breadcrumbs(request.user, region),
     })
 
 
@@ -274,12 +281,8 @@ def dashboard_live(request, code: str):
 @require_GET
 @reads_from_replica
 def dashboard_live_panel(request, code: str):
-    user = request.user
-    region = _region_or_404(user, code)
     response = render(request, "forkopimda/dashboard_live_panel.html", {
-        "region": region, "code": code,
-        "live": selectors.live_panel(user=user, region=region),
-        "can_handle": user.role in ALERT_HANDLERS or user.is_superuser,
+        **_live_context(request, code),
         "next_url": reverse("forkopimda:dashboard_live", args=[code]),
     })
     response["Cache-Control"] = "no-store"

@@ -151,6 +151,11 @@ def election_detail(request, pk: int):
     )
 
 
+def can_handle_alerts(user) -> bool:
+    """Whether the user acknowledges and resolves early warnings (the API's rule)."""
+    return user.role in ALERT_HANDLERS or user.is_superuser
+
+
 @login_required
 def alert_list(request):
     """Early warnings of the user's jurisdiction; opening the page marks the user's portal
@@ -163,7 +168,7 @@ def alert_list(request):
                                  read_at__isnull=True).update(read_at=timezone.now())
     return render(request, "kewaspadaan/alert_list.html", {
         "filterset": filterset, "page": page,
-        "can_handle": user.role in ALERT_HANDLERS or user.is_superuser,
+        "can_handle": can_handle_alerts(user),
     })
 
 
@@ -172,7 +177,7 @@ def alert_list(request):
 def alert_action(request, pk: int, action: str):
     user = request.user
     alert = get_object_or_404(selectors.alert_list(user=user), pk=pk)
-    if user.role not in ALERT_HANDLERS and not user.is_superuser:
+    if not can_handle_alerts(user):
         raise PermissionDenied
     if action == "acknowledge":
         risk.alert_acknowledge(alert=alert, by=user)
