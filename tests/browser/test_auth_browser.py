@@ -11,37 +11,15 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.auth_helpers import REQUIRED_ROLES, enrol, totp_code
-from tests.browser.test_shell import BROWSER_LOCALE, DESKTOP, PHONE, Tab
-from tests.factories import PASSWORD, UserFactory
+from tests.browser.helpers import DESKTOP, PHONE
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser]
 
 
 @pytest.fixture
-def open_tab(browser, live_server):
-    tabs: list[Tab] = []
-
-    def open_(viewport: dict) -> Tab:
-        tabs.append(Tab(browser, live_server.url, viewport, BROWSER_LOCALE))
-        return tabs[-1]
-
-    yield open_
-    for tab in tabs:
-        tab.close()
-
-
-@pytest.fixture
 def otp_on(settings):
     settings.OTP_REQUIRED_ROLES = REQUIRED_ROLES
-
-
-def password_step(tab, username: str) -> None:
-    page = tab.page
-    page.goto("/accounts/login/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").first.click()
 
 
 def code_step(tab, code: str) -> None:
@@ -56,7 +34,7 @@ def test_analyst_enrols_on_first_login_and_gives_the_code_on_the_next(open_tab, 
     UserFactory(username="an.sumbar", role="analyst", jurisdiction_code="13")
     tab = open_tab(PHONE)
     page = tab.page
-    password_step(tab, "an.sumbar")
+    tab.submit_password("an.sumbar")
     assert page.url.startswith(f"{tab.base_url}/accounts/otp/setup/")
     assert page.locator("main h1").inner_text() == "Siapkan masuk dua faktor"
     qr = page.locator("img.otp-qr")
@@ -78,7 +56,7 @@ def test_analyst_enrols_on_first_login_and_gives_the_code_on_the_next(open_tab, 
     # The next login (a new browser session).
     page.context.clear_cookies()
 
-    password_step(tab, "an.sumbar")
+    tab.submit_password("an.sumbar")
     assert page.url.startswith(f"{tab.base_url}/accounts/otp/verify/")
     assert page.locator("main h1").inner_text() == "Masuk dua faktor"
     code_step(tab, "000000" if totp_code(device, offset_steps=1) != "000000" else "111111")
@@ -102,7 +80,7 @@ def test_admin_pages_and_swagger_ui_run_under_the_policy(open_tab, committed_db,
     device = enrol(admin)
     tab = open_tab(DESKTOP)
     page = tab.page
-    password_step(tab, "sysadmin")
+    tab.submit_password("sysadmin")
     code_step(tab, totp_code(device))
     assert page.url == f"{tab.base_url}/"
     for path in ("/admin/", "/admin/kewaspadaan/user/",

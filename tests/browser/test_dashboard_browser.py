@@ -20,25 +20,12 @@ from playwright.sync_api import expect
 from kewaspadaan.models import Alert, Region
 from kewaspadaan.services import boundaries_attach
 from kewaspadaan.services.reference import BOUNDARY_VERSION_KEY
-from tests.browser.test_shell import BROWSER_LOCALE, DESKTOP, PHONE, Tab
+from tests.browser.helpers import DESKTOP, PHONE, Tab
 from tests.factories import UserFactory
 from tests.forkopimda.dashboard_data import AFTER_CASE, pariaman_case, score_story, solok_case
 
 pytestmark = [pytest.mark.browser]
 DAY = AFTER_CASE.isoformat()
-
-
-@pytest.fixture
-def open_tab(browser, live_server):
-    tabs: list[Tab] = []
-
-    def open_(viewport: dict = PHONE) -> Tab:
-        tabs.append(Tab(browser, live_server.url, viewport, BROWSER_LOCALE))
-        return tabs[-1]
-
-    yield open_
-    for tab in tabs:
-        tab.close()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from kewaspadaan.models import Indicator, Institution, Region
 from laporan import services
 from laporan.models import Incident
-from tests.browser.test_shell import BROWSER_LOCALE, DESKTOP, PHONE, Tab
+from tests.browser.helpers import BROWSER_LOCALE, DESKTOP, PHONE
 from tests.conftest import SCREENSHOTS
 from tests.factories import PASSWORD, UserFactory
 
@@ -27,20 +27,6 @@ pytestmark = [pytest.mark.browser]
 WIB = dt.timezone(dt.timedelta(hours=7))
 TITLE = "Grup WhatsApp 15 ASN Pemko Pariaman berkampanye untuk paslon"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@pytest.fixture
-def open_tab(browser, live_server):
-    """``open_tab(viewport)``: a fresh browser context on the live server (as in test_shell)."""
-    tabs: list[Tab] = []
-
-    def open_(viewport: dict = PHONE) -> Tab:
-        tabs.append(Tab(browser, live_server.url, viewport, BROWSER_LOCALE))
-        return tabs[-1]
-
-    yield open_
-    for tab in tabs:
-        tab.close()
 
 
 @pytest.fixture

@@ -12,74 +12,12 @@ from __future__ import annotations
 import pytest
 
 from kewaspadaan.models import Region
-from tests.conftest import SCREENSHOTS
-from tests.factories import PASSWORD, UserFactory
+from tests.browser.helpers import DESKTOP, PHONE
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser]
 
-PHONE = {"width": 375, "height": 812}
-DESKTOP = {"width": 1280, "height": 800}
-# The browser's own language (its Accept-Language). The portal ignores it: Indonesian
-# unless the user picks English in the footer (kewaspadaan.middleware).
-BROWSER_LOCALE = "id-ID"
-
-
 # --- Fixtures ---------------------------------------------------------------------------
-
-class Tab:
-    """A page in its own browser context that records script errors."""
-
-    def __init__(self, browser, base_url: str, viewport: dict, locale: str):
-        self.base_url = base_url
-        self.context = browser.new_context(viewport=viewport, locale=locale, base_url=base_url)
-        self.context.set_default_timeout(10_000)
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on("console", self._on_console)
-        self.page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
-
-    def _on_console(self, message) -> None:
-        if message.type == "error":
-            url = (message.location or {}).get("url", "")
-            self.errors.append(f"console.error: {message.text} [{url}]")
-
-    def assert_no_errors(self, *, expected: tuple[str, ...] = ()) -> None:
-        unexpected = [e for e in self.errors if not any(x in e for x in expected)]
-        assert not unexpected, "browser reported errors:\n" + "\n".join(unexpected)
-
-    def screenshot(self, name: str) -> None:
-        self.page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
-
-    def page_width(self) -> int:
-        return self.page.evaluate("document.documentElement.scrollWidth")
-
-    def log_in(self, username: str) -> None:
-        page = self.page
-        page.goto("/accounts/login/")
-        page.locator("input[name=username]").fill(username)
-        page.locator("input[name=password]").fill(PASSWORD)
-        with page.expect_navigation():
-            page.locator("main form button[type=submit]").click()
-        assert page.url == f"{self.base_url}/", f"login did not land on the home page: {page.url}"
-
-    def close(self) -> None:
-        self.context.close()
-
-
-@pytest.fixture
-def open_tab(browser, live_server):
-    """``open_tab(viewport)`` opens a fresh browser context on the live server."""
-    tabs: list[Tab] = []
-
-    def open_(viewport: dict = PHONE, locale: str = BROWSER_LOCALE) -> Tab:
-        tab = Tab(browser, live_server.url, viewport, locale)
-        tabs.append(tab)
-        return tab
-
-    yield open_
-    for tab in tabs:
-        tab.close()
-
 
 @pytest.fixture
 def operator(committed_db):
