@@ -183,9 +183,17 @@ def incident_validate(*, by, data: IncidentData) -> IncidentData:
 def _calendar(region: Region, occurred_at: dt.datetime):
     """The election and its stages running on the event's day, as the clock reads in its
     region (WIB, WITA or WIT)."""
-    day = core.local_date(region=region, at=occurred_at)
+    return _calendar_on(core.local_date(region=region, at=occurred_at))
+
+
+def _calendar_on(day: dt.date):
     election = core.election_current(on=day)
     return election, list(core.stages_on(election=election, day=day)) if election else []
+
+
+def _actor_rows(incident: Incident, actors: Iterable[ActorData]) -> list[IncidentActor]:
+    return [IncidentActor(incident=incident, actor_type=a.actor_type, count=a.count,
+                          description=a.description) for a in actors]
 
 
 def _record(incident: Incident, *, from_status: str, to_status: str, by, reason: str = "",
@@ -236,11 +244,7 @@ def incident_create(*, by, data: IncidentData, submit: bool = False,
     incident._history_user = by  # also outside a web request (imports, tasks)
     incident.save()
     incident.stages.set(stages)
-    IncidentActor.objects.bulk_create(
-        IncidentActor(incident=incident, actor_type=a.actor_type, count=a.count,
-                      description=a.description)
-        for a in data.actors
-    )
+    IncidentActor.objects.bulk_create(_actor_rows(incident, data.actors))
     _record(incident, from_status="", to_status=Status.DRAFT, by=by)
     engine.region_activity_touch(region_code=incident.region_id, at=timezone.now())
     if submit:
@@ -264,21 +268,22 @@ def incidents_import(*, by, rows: Sequence[IncidentData], submit: bool = True) -
     the rows, their history, stages, actors and workflow records in a few bulk statements,
     and the day counts of the days they touch recounted once."""
     _require(by, "create")
+    if submit:
+        _require(by, "submit")  # as incident_submit asks of incident_create(submit=True)
     cleaned = []
     for index, data in enumerate(rows):
         try:
             cleaned.append(_clean(data, by))
         except ValidationError as exc:
             raise IncidentRowInvalid(index, exc) from exc
-    calendars: dict[tuple[str, dt.date], tuple] = {}
+    calendars: dict[dt.date, tuple] = {}  # the election and stages of each local day
     incidents, stage_lists = [], []
     status = Status.SUBMITTED if submit else Status.DRAFT
     for data in cleaned:
         day = core.local_date(region=data.region, at=data.occurred_at)
-        key = (data.region.timezone, day)
-        if key not in calendars:
-            calendars[key] = _calendar(data.region, data.occurred_at)
-        election, stages = calendars[key]
+        if day not in calendars:
+            calendars[day] = _calendar_on(day)
+        election, stages = calendars[day]
         incidents.append(Incident(**data.model_values(), election=election, created_by=by,
                                   status=status))
         stage_lists.append(stages)
@@ -292,9 +297,8 @@ def incidents_import(*, by, rows: Sequence[IncidentData], submit: bool = True) -
          for incident, stages in zip(created, stage_lists, strict=True) for stage in stages],
         batch_size=1000)
     IncidentActor.objects.bulk_create(
-        [IncidentActor(incident=incident, actor_type=a.actor_type, count=a.count,
-                       description=a.description)
-         for incident, data in zip(created, cleaned, strict=True) for a in data.actors],
+        [actor for incident, data in zip(created, cleaned, strict=True)
+         for actor in _actor_rows(incident, data.actors)],
         batch_size=1000)
     transitions = [IncidentTransition(incident=incident, from_status="",
                                       to_status=Status.DRAFT, by=by, at=now)
@@ -337,11 +341,7 @@ def incident_update(*, incident: Incident, by, data: IncidentData, reason: str =
     locked.save()
     locked.stages.set(stages)
     locked.actors.all().delete()
-    IncidentActor.objects.bulk_create(
-        IncidentActor(incident=locked, actor_type=a.actor_type, count=a.count,
-                      description=a.description)
-        for a in data.actors
-    )
+    IncidentActor.objects.bulk_create(_actor_rows(locked, data.actors))
     if locked.status != Status.DRAFT:
         tallies.incident_day_counts_refresh(buckets=[before, tallies.bucket_of(locked)])
     if locked.status in ACCEPTED:

@@ -4,9 +4,10 @@ actors, workflow records and day counts; a bad row anywhere writes nothing."""
 import datetime as dt
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from kewaspadaan.models import Indicator, Region
-from laporan import services
+from laporan import permissions, services
 from laporan.choices import Status
 from laporan.models import Incident, IncidentDayCount, IncidentTransition
 
@@ -57,3 +58,16 @@ def test_rows_outside_the_jurisdiction_are_refused(operator_pariaman):
         services.incidents_import(by=operator_pariaman, rows=[row(1), outside])
     assert failure.value.index == 1
     assert not Incident.objects.exists()
+
+
+def test_a_submitting_import_asks_for_the_right_to_submit(operator_pariaman, monkeypatch):
+    # As incident_create(submit=True) does through incident_submit: 'create' alone is not
+    # enough to file submitted incidents.
+    monkeypatch.setitem(permissions.ACTIONS, "submit", {"analyst", "admin"})
+    with pytest.raises(PermissionDenied):
+        services.incidents_import(by=operator_pariaman, rows=[row(1)])
+    with pytest.raises(PermissionDenied):
+        services.incident_create(by=operator_pariaman, data=row(2), submit=True)
+    assert not Incident.objects.exists()
+    assert len(services.incidents_import(by=operator_pariaman, rows=[row(3)],
+                                         submit=False)) == 1
