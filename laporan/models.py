@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from kewaspadaan.choices import Athg, Classification
 from kewaspadaan.crypto import EncryptedTextField
 from kewaspadaan.models import Alert
-from kewaspadaan.scoping import JurisdictionScope
+from kewaspadaan.scoping import NATIONWIDE, JurisdictionScope
 from laporan.choices import (
     REFERRAL_OPEN,
     ActorType,
@@ -358,7 +358,7 @@ class ImportBatch(models.Model):
     committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
 
     # A batch belongs to whoever uploaded it; views look it up by uploader.
-    jurisdiction_scope = JurisdictionScope(region_field=None)
+    jurisdiction_scope = NATIONWIDE
 
     class Meta:
         verbose_name = _("import")
@@ -415,7 +415,7 @@ class IncidentDayCount(models.Model):
 
 class AccessLog(models.Model):
     """Who saw or exported which terbatas or rahasia incidents, when, from where. Written by
-    ``laporan.services.access_record`` only; append-only (no edit or delete in the app, and
+    ``laporan.confidential.access_record`` only; append-only (no edit or delete in the app, and
     on PostgreSQL a trigger refuses UPDATE and DELETE)."""
 
     class Kind(models.TextChoices):
@@ -435,7 +435,7 @@ class AccessLog(models.Model):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
     # The log is read by admins only (the admin site); nobody else reaches it.
-    jurisdiction_scope = JurisdictionScope(region_field=None)
+    jurisdiction_scope = NATIONWIDE
 
     class Meta:
         verbose_name = _("confidential access")
