@@ -163,6 +163,22 @@ class _Election:
         self.where = ("WHERE s.withdrawn_at IS NULL AND s.occurred_at < e.day_end "
                       "AND (s.election_id = %s OR s.election_id IS NULL)")
         self.where_params = [election.pk]
+        self.tz_of = {code: region.timezone for code, region in self.kabkota.items()}
+        self._feeds_cache: dict[tuple[str, str], tuple] = {}
+
+    def _feeds(self, stage_set: str, tz: str) -> tuple:
+        """The snapshots a stage set feeds in a time zone (all stages, and each started
+        stage of the set), each as (slug, decay factor from the day's end to the snapshot's
+        reference end, that end as epoch seconds, its rank shift)."""
+        key = (stage_set, tz)
+        feeds = self._feeds_cache.get(key)
+        if feeds is None:
+            slugs = ("", *(x for x in stage_set.split(",") if x in self.stage_by_slug))
+            feeds = self._feeds_cache[key] = tuple(
+                (slug, self.rescale[(slug, tz)], self.ref_end[(slug, tz)].timestamp(),
+                 scoring.rank_shift(self.ref_end[(slug, tz)].timestamp(), self.profile))
+                for slug in slugs)
+        return feeds
 
     # --- the steps ---------------------------------------------------------------------
 
@@ -230,19 +246,8 @@ class _Election:
         counts = defaultdict(int)
         by_indicator = defaultdict(dict)
         irregular = set()
-        # Per (stage set, time zone): each snapshot it feeds, as (slug, factor, reference
-        # end as epoch seconds).
-        expansions: dict[tuple[str, str], tuple] = {}
-        tz_of = {code: region.timezone for code, region in self.kabkota.items()}
         for code, stage_set, athg, indicator_id, total, n, latest in groups:
-            tz = tz_of[code]
-            targets = expansions.get((stage_set, tz))
-            if targets is None:
-                targets = expansions[(stage_set, tz)] = tuple(
-                    (slug, self.rescale[(slug, tz)], self.ref_end[(slug, tz)].timestamp())
-                    for slug in ("", *(x for x in stage_set.split(",")
-                                       if x in self.stage_by_slug)))
-            for slug, factor, ref_epoch in targets:
+            for slug, factor, ref_epoch, _shift in self._feeds(stage_set, self.tz_of[code]):
                 if latest > ref_epoch:
                     irregular.add(code)  # a signal after its stage's end: per-region path
                 key = (code, slug)
@@ -282,21 +287,12 @@ class _Election:
 
     def _top_signals(self, rows: list[tuple], irregular: set[str]) -> dict:
         """The candidates expanded to the snapshots of their stages, with their points."""
-        shifts = {k: scoring.rank_shift(end.timestamp(), self.profile)
-                  for k, end in self.ref_end.items()}
-        targets: dict[tuple[str, str], tuple] = {}
         top = defaultdict(list)
         for code, stage_set, source, ref, label, athg, key in rows:
             if code in irregular:
                 continue
-            tz = self.kabkota[code].timezone
-            feeds = targets.get((stage_set, tz))
-            if feeds is None:
-                feeds = targets[(stage_set, tz)] = tuple(
-                    (slug, shifts[(slug, tz)])
-                    for slug in ("", *(x for x in stage_set.split(",") if x))
-                    if (slug, tz) in shifts)
-            for slug, shift in feeds:
+            for slug, _factor, _ref_epoch, shift in self._feeds(stage_set,
+                                                                 self.tz_of[code]):
                 top[(code, slug)].append({
                     "ref": ref, "source": source, "label": label, "athg": athg,
                     "points": round(math.exp(max(key - shift, -700.0)), 3)})
@@ -316,7 +312,7 @@ class _Election:
                         profile_row=self.profile_row, stages=self.stages,
                         last_report_at=activity.get(code), baseline=self.baselines.get(code),
                         now=self.now):
-                    snapshots[(code, snap.stage)] = _as_dict(snap)
+                    snapshots[(code, snap.stage)] = risk.snapshot_dict(snap)
                 continue
             gap_since = self.day_end[region.timezone] - dt.timedelta(
                 days=settings.COVERAGE_GAP_DAYS)
@@ -361,22 +357,11 @@ class _Election:
                 **risk.snapshot_values(profile=self.profile, **kwargs)}
 
     def _rollup(self, *, parent, stage, snaps, child_level, population, baseline, band):
-        count = sum(s["signal_count"] for s in snaps)
-        gaps = sum(s["coverage_gap"] for s in snaps)
-        stage_row = self.stage_by_slug.get(stage)
-        reference = risk._reference_day(stage_row, self.day)
-        raws = []
-        for s in snaps:  # snapshots of earlier days are aged to the day, as rollup_rescore does
-            factor = scoring.decay(
-                (reference - risk._reference_day(stage_row, s["day"])).days, self.profile)
-            raws.append({c: s[f"raw_{c}"] * factor for c in scoring.COMPONENTS})
-        top = sorted(({"region": s["region_id"], "total": s["total"], "level": s["level"]}
-                      for s in snaps), key=lambda e: -e["total"])[:5]
+        raw, count, gap, top = risk.rollup_parts(
+            snaps, stage=self.stage_by_slug.get(stage), day=self.day, profile=self.profile)
         return self._snapshot(
-            region_id=parent.code if parent else None, stage=stage,
-            raw=scoring.roll_up(raws), count=count,
-            gap=(not snaps or gaps == len(snaps)) and count == 0, population=population,
-            baseline=baseline, band=band,
+            region_id=parent.code if parent else None, stage=stage, raw=raw, count=count,
+            gap=gap, population=population, baseline=baseline, band=band,
             contributors={"regions": top, "children_level": child_level})
 
     def _nation(self, snapshots: dict) -> None:
@@ -388,7 +373,7 @@ class _Election:
                      if (p, slug) in snapshots]
             others = set(self.provinces) - {s["region_id"] for s in snaps}
             if others:
-                snaps += [_as_dict(s) for s in RiskScore.objects.filter(
+                snaps += [risk.snapshot_dict(s) for s in RiskScore.objects.filter(
                     region_id__in=others, election=self.election, stage=slug, day__lte=self.day)
                     .order_by("region_id", "-day").distinct("region_id")]
             national = self._rollup(parent=None, stage=slug,
@@ -474,12 +459,6 @@ class _Election:
 UPSERT_COLUMNS = ["region_id", "election_id", "stage", "day", *(
     f if f != "profile" else "profile_id" for f in risk.SNAPSHOT_FIELDS)]
 CHANGED = [c for c in UPSERT_COLUMNS[4:] if c != "computed_at"]
-
-
-def _as_dict(snap: RiskScore) -> dict:
-    return {"region_id": snap.region_id, "stage": snap.stage, "day": snap.day,
-            **{f: getattr(snap, f) for f in risk.SNAPSHOT_FIELDS
-               if f not in {"profile", "computed_at"}}}
 
 
 def _unchanged(old: tuple, new: tuple) -> bool:

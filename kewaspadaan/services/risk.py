@@ -411,24 +411,41 @@ def rollup_rescore(*, parent: Region | None, election: Election, day: dt.date,
         )
         if latest is None:
             latest = _latest_per_region(child_codes, election, slug, day)
-        raws, count, gaps, contributors = [], 0, 0, []
-        reference = _reference_day(stage, day)
-        for snap in latest:
-            factor = scoring.decay((reference - _reference_day(stage, snap.day)).days, profile)
-            raws.append({c: v * factor for c, v in snap.raw.items()})
-            count += snap.signal_count
-            gaps += snap.coverage_gap
-            contributors.append({"region": snap.region_id, "total": snap.total,
-                                 "level": snap.level})
-        gap = (len(latest) == 0 or gaps == len(latest)) and count == 0
-        top = sorted(contributors, key=lambda e: -e["total"])[:5]
+        raw, count, gap, top = rollup_parts([snapshot_dict(snap) for snap in latest],
+                                            stage=stage, day=day, profile=profile)
         snapshots.append(_store(
             region=parent, election=election, stage=slug, day=day,
-            raw=scoring.roll_up(raws), count=count, gap=gap, population=population,
+            raw=raw, count=count, gap=gap, population=population,
             baseline=_baseline(parent, election), band=band, profile_row=profile_row,
             profile=profile, contributors={"regions": top, "children_level": child_level},
         ))
     return snapshots
+
+
+def snapshot_dict(snap: RiskScore) -> dict:
+    """A stored snapshot as the plain values the roll-ups read."""
+    return {"region_id": snap.region_id, "stage": snap.stage, "day": snap.day,
+            **{f: getattr(snap, f) for f in SNAPSHOT_FIELDS
+               if f not in {"profile", "computed_at"}}}
+
+
+def rollup_parts(children: list[dict], *, stage: Stage | None, day: dt.date,
+                 profile: scoring.Profile) -> tuple[dict, int, bool, list[dict]]:
+    """A parent's raw components, signal count, coverage gap and top five children from
+    its children's latest snapshots (those of earlier days aged to ``day``); shared by the
+    per-region and the national paths."""
+    reference = _reference_day(stage, day)
+    raws, count, gaps = [], 0, 0
+    for child in children:
+        factor = scoring.decay((reference - _reference_day(stage, child["day"])).days,
+                               profile)
+        raws.append({c: child[f"raw_{c}"] * factor for c in scoring.COMPONENTS})
+        count += child["signal_count"]
+        gaps += child["coverage_gap"]
+    gap = (not children or gaps == len(children)) and count == 0
+    top = sorted(({"region": c["region_id"], "total": c["total"], "level": c["level"]}
+                  for c in children), key=lambda e: -e["total"])[:5]
+    return scoring.roll_up(raws), count, gap, top
 
 
 def _supports_distinct_on() -> bool:
@@ -592,17 +609,28 @@ def evaluate_alerts(*, region: Region, election: Election, day: dt.date, overall
     return alerts_create(election=election, items=[i for i in items if i[0].key not in raised])
 
 
-def recipients_for(region: Region) -> list[User]:
-    """Officials and analysts of the region and of every region above it (nation included)."""
-    codes = [region.code, *ancestor_codes(region.code)]
-    return list(
+RECIPIENT_ROLES = [Role.OFFICIAL, Role.ANALYST, Role.NATIONAL]
+
+
+def recipients_by_region(codes) -> dict[str, list[User]]:
+    """Officials and analysts of each region and of every region above it (nation
+    included), for many regions from one query."""
+    wanted = {code: {code, *ancestor_codes(code)} for code in codes}
+    if not wanted:
+        return {}
+    users = list(
         User.objects.filter(is_active=True, role__in=RECIPIENT_ROLES)
-        .filter(Q(jurisdiction_id__in=codes) | Q(jurisdiction__isnull=True))
+        .filter(Q(jurisdiction_id__in=set().union(*wanted.values()))
+                | Q(jurisdiction__isnull=True))
         .order_by("pk")
     )
+    return {code: [u for u in users if u.jurisdiction_id is None or u.jurisdiction_id in above]
+            for code, above in wanted.items()}
 
 
-RECIPIENT_ROLES = [Role.OFFICIAL, Role.ANALYST, Role.NATIONAL]
+def recipients_for(region: Region) -> list[User]:
+    """Officials and analysts of the region and of every region above it (nation included)."""
+    return recipients_by_region([region.code])[region.code]
 
 
 def alerts_create(*, election: Election, items: list[tuple]) -> list[Alert]:
@@ -619,16 +647,12 @@ def alerts_create(*, election: Election, items: list[tuple]) -> list[Alert]:
               score_total=overall.total, source_ref=source_ref, created_at=now)
         for condition, region, overall, title, message, source_ref in items
     ]
-    # Recipients of every region concerned, from one query.
-    users = list(User.objects.filter(is_active=True, role__in=RECIPIENT_ROLES).order_by("pk"))
     with transaction.atomic():
         created = _alerts_insert(alerts)
+        recipients = recipients_by_region({alert.region_id for alert in created})
         deliveries = []
         for alert in created:
-            codes = {alert.region_id, *ancestor_codes(alert.region_id)}
-            for user in users:
-                if user.jurisdiction_id is not None and user.jurisdiction_id not in codes:
-                    continue
+            for user in recipients[alert.region_id]:
                 deliveries.append(AlertDelivery(alert=alert, channel=Channel.PORTAL,
                                                 recipient=user, target=f"user:{user.pk}"))
                 if user.email:
