@@ -17,28 +17,7 @@ from forkopimda.models import (
     RecommendationTransition,
     ReportSubscription,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+from kewaspadaan.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
 class MemberInline(ReadOnlyInline):

@@ -203,6 +203,10 @@ class RegionBaselineAdmin(admin.ModelAdmin):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """An admin that only shows: records and history that change through the portal's
+    services (which check roles, jurisdiction and the workflow) or not at all. Shared by
+    the read-only admins of laporan and forkopimda."""
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -210,6 +214,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """The rows of a read-only admin's inline: shown, never added, changed or deleted."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -231,15 +248,9 @@ class SignalAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
-class DeliveryInline(admin.TabularInline):
+class DeliveryInline(ReadOnlyInline):
     model = AlertDelivery
-    extra = 0
-    can_delete = False
     fields = ["channel", "target", "status", "attempts", "last_error", "sent_at", "read_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Alert)

@@ -5,6 +5,7 @@ roles, jurisdiction and the workflow, and record who did what)."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from kewaspadaan.admin import ReadOnlyAdmin, ReadOnlyInline
 from kewaspadaan.models import Alert
 from laporan.models import (
     AccessLog,
@@ -17,36 +18,14 @@ from laporan.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class TransitionInline(admin.TabularInline):
+class TransitionInline(ReadOnlyInline):
     model = IncidentTransition
-    extra = 0
-    can_delete = False
-    readonly_fields = ["from_status", "to_status", "by", "at", "reason"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ["from_status", "to_status", "by", "at", "reason"]
 
 
-class ReferralInline(admin.TabularInline):
+class ReferralInline(ReadOnlyInline):
     model = Referral
-    extra = 0
     fields = ["institution", "subject", "count", "referred_on", "deadline", "status"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Incident)
