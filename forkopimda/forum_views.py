@@ -46,6 +46,30 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _found(record):
+    """The record a selector returned, or a 404 (outside the jurisdiction or missing)."""
+    if record is None:
+        raise Http404
+    return record
+
+
+def _report(request, call, success: str) -> None:
+    """Run a service ``call`` and report its outcome as a message."""
+    try:
+        call()
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, success)
+
+
+def _valid(form, message: str) -> dict:
+    """A bound form's cleaned data, or a ValidationError carrying ``message``."""
+    if not form.is_valid():
+        raise ValidationError(message)
+    return form.cleaned_data
+
+
 def _active(filterset) -> int:
     data = filterset.form.cleaned_data if filterset.form.is_valid() else {}
     return sum(1 for value in data.values() if value not in (None, "", [], False))
@@ -93,9 +117,7 @@ def forum_create(request):
 
 @login_required
 def forum_detail(request, pk: int):
-    forum = selectors.forum_detail(user=request.user, pk=pk)
-    if forum is None:
-        raise Http404
+    forum = _found(selectors.forum_detail(user=request.user, pk=pk))
     member_form = forms.MemberForm(request.POST or None)
     if request.method == "POST":
         if member_form.is_valid():
@@ -120,9 +142,7 @@ def forum_detail(request, pk: int):
 @login_required
 def forum_update(request, pk: int):
     _require(request.user, "manage_forum")
-    forum = selectors.forum_detail(user=request.user, pk=pk)
-    if forum is None:
-        raise Http404
+    forum = _found(selectors.forum_detail(user=request.user, pk=pk))
     form = forms.ForumEditForm(request.POST or None, initial={
         "kind": forum.kind, "name": forum.name, "legal_basis": forum.legal_basis,
         "notes": forum.notes, "is_active": forum.is_active})
@@ -144,12 +164,8 @@ def forum_member_remove(request, pk: int, member_id: int):
     member = forum.members.filter(pk=member_id).first() if forum else None
     if member is None:
         raise Http404
-    try:
-        services.forum_member_remove(member=member, by=request.user)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("Member removed."))
+    _report(request, lambda: services.forum_member_remove(member=member, by=request.user),
+            _("Member removed."))
     return redirect("forkopimda:forum_detail", pk=pk)
 
 
@@ -199,18 +215,14 @@ def meeting_create(request):
 
 @login_required
 def meeting_update(request, pk: int):
-    meeting = selectors.meeting_detail(user=request.user, pk=pk)
-    if meeting is None:
-        raise Http404
+    meeting = _found(selectors.meeting_detail(user=request.user, pk=pk))
     return _meeting_form_page(request, meeting=meeting)
 
 
 @login_required
 @require_GET
 def meeting_detail(request, pk: int):
-    meeting = selectors.meeting_detail(user=request.user, pk=pk)
-    if meeting is None:
-        raise Http404
+    meeting = _found(selectors.meeting_detail(user=request.user, pk=pk))
     recommendations = list(meeting.recommendations.all())
     return render(request, "forkopimda/meeting_detail.html", {
         "meeting": meeting, "recommendations": recommendations,
@@ -225,9 +237,7 @@ def meeting_detail(request, pk: int):
 @require_GET
 def meeting_document(request, pk: int, kind: str):
     _require(request.user, "export")
-    meeting = selectors.meeting_detail(user=request.user, pk=pk)
-    if meeting is None:
-        raise Http404
+    meeting = _found(selectors.meeting_detail(user=request.user, pk=pk))
     return document_response(meeting, kind)
 
 
@@ -287,6 +297,16 @@ def recommendation_export(request, kind: str):
     return response
 
 
+def _asked_region(request) -> Region | None:
+    """The region the request names (or the user's own), if the user may see it."""
+    code = request.GET.get("region") or request.POST.get("region") or \
+        request.user.jurisdiction_id
+    region = Region.objects.defer("boundary").filter(code=code).first() if code else None
+    if region is None or not can_see_region(request.user, region.code):
+        return None
+    return region
+
+
 def _recommendation_form_page(request, *, rec=None, meeting=None):
     _require(request.user, "draft")
     initial = forms.RecommendationForm.initial_for(rec) if rec else {
@@ -294,10 +314,8 @@ def _recommendation_form_page(request, *, rec=None, meeting=None):
     form = forms.RecommendationForm(request.POST or None, initial=initial)
     region = None
     if rec is None and meeting is None:
-        code = request.GET.get("region") or request.POST.get("region") or \
-            request.user.jurisdiction_id
-        region = Region.objects.defer("boundary").filter(code=code).first() if code else None
-        if region is None or not can_see_region(request.user, region.code):
+        region = _asked_region(request)
+        if region is None:
             messages.error(request, _("Choose the meeting or the region of the recommendation."))
             return redirect("forkopimda:meeting_list")
     if request.method == "POST" and form.is_valid():
@@ -323,17 +341,13 @@ def _recommendation_form_page(request, *, rec=None, meeting=None):
 def recommendation_create(request, meeting_pk: int | None = None):
     meeting = None
     if meeting_pk is not None:
-        meeting = selectors.meeting_detail(user=request.user, pk=meeting_pk)
-        if meeting is None:
-            raise Http404
+        meeting = _found(selectors.meeting_detail(user=request.user, pk=meeting_pk))
     return _recommendation_form_page(request, meeting=meeting)
 
 
 @login_required
 def recommendation_update(request, pk: int):
-    rec = selectors.recommendation_detail(user=request.user, pk=pk)
-    if rec is None:
-        raise Http404
+    rec = _found(selectors.recommendation_detail(user=request.user, pk=pk))
     return _recommendation_form_page(request, rec=rec)
 
 
@@ -362,9 +376,7 @@ def _buttons(user, rec) -> set[str]:
 @login_required
 @require_GET
 def recommendation_detail(request, pk: int):
-    rec = selectors.recommendation_detail(user=request.user, pk=pk)
-    if rec is None:
-        raise Http404
+    rec = _found(selectors.recommendation_detail(user=request.user, pk=pk))
     today = services.region_today(rec.region)
     return render(request, "forkopimda/recommendation_detail.html", {
         "rec": rec, "buttons": _buttons(request.user, rec),
@@ -378,111 +390,93 @@ def recommendation_detail(request, pk: int):
     })
 
 
-ACTIONS = ("approve", "issue", "start", "complete", "cancel", "discard", "deadline")
+def _set_deadline(request, rec) -> None:
+    data = _valid(forms.DeadlineForm(request.POST, prefix="deadline"),
+                  _("Say why the deadline moves."))
+    services.recommendation_set_deadline(recommendation=rec, by=request.user, **data)
+
+
+# Each lifecycle button: the service it calls with the recommendation, the user and the
+# request (whose reason fields some of them read).
+STEPS = {
+    "approve": lambda request, rec: services.recommendation_approve(
+        recommendation=rec, by=request.user),
+    "issue": lambda request, rec: services.recommendation_issue(
+        recommendation=rec, by=request.user),
+    "start": lambda request, rec: services.recommendation_start(
+        recommendation=rec, by=request.user, reason=request.POST.get("note-reason", "")),
+    "complete": lambda request, rec: services.recommendation_complete(
+        recommendation=rec, by=request.user, reason=request.POST.get("note-reason", "")),
+    "cancel": lambda request, rec: services.recommendation_cancel(
+        recommendation=rec, by=request.user, reason=request.POST.get("cancel-reason", "")),
+    "deadline": _set_deadline,
+    "discard": lambda request, rec: services.recommendation_discard(
+        recommendation=rec, by=request.user),
+}
+ACTIONS = tuple(STEPS)
 
 
 @login_required
 @require_POST
 def recommendation_action(request, pk: int, action: str):
-    rec = selectors.recommendation_detail(user=request.user, pk=pk)
-    if rec is None:
-        raise Http404
-    note = request.POST.get("note-reason", "")
-    try:
-        if action == "approve":
-            services.recommendation_approve(recommendation=rec, by=request.user)
-        elif action == "issue":
-            rec = services.recommendation_issue(recommendation=rec, by=request.user)
-        elif action == "start":
-            services.recommendation_start(recommendation=rec, by=request.user, reason=note)
-        elif action == "complete":
-            services.recommendation_complete(recommendation=rec, by=request.user, reason=note)
-        elif action == "cancel":
-            services.recommendation_cancel(recommendation=rec, by=request.user,
-                                           reason=request.POST.get("cancel-reason", ""))
-        elif action == "deadline":
-            form = forms.DeadlineForm(request.POST, prefix="deadline")
-            if not form.is_valid():
-                raise ValidationError(_("Say why the deadline moves."))
-            services.recommendation_set_deadline(recommendation=rec, by=request.user,
-                                                 **form.cleaned_data)
-        elif action == "discard":
-            services.recommendation_discard(recommendation=rec, by=request.user)
+    rec = _found(selectors.recommendation_detail(user=request.user, pk=pk))
+    if action == "discard":
+        try:
+            STEPS[action](request, rec)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _error_text(exc))
+        else:
             messages.success(request, _("Draft discarded."))
             if rec.meeting_id:
                 return redirect("forkopimda:meeting_detail", pk=rec.meeting_id)
             return redirect("forkopimda:recommendation_list")
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
     else:
-        messages.success(request, _("Recommendation updated."))
+        _report(request, lambda: STEPS[action](request, rec), _("Recommendation updated."))
     return redirect("forkopimda:recommendation_detail", pk=pk)
+
+
+def _to_recommendation(pk: int, anchor: str):
+    return redirect(f"{reverse('forkopimda:recommendation_detail', args=[pk])}#{anchor}")
 
 
 @login_required
 @require_POST
 def recommendation_progress(request, pk: int):
-    rec = selectors.recommendation_detail(user=request.user, pk=pk)
-    if rec is None:
-        raise Http404
+    rec = _found(selectors.recommendation_detail(user=request.user, pk=pk))
     form = forms.ProgressForm(request.POST, prefix="progress")
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Describe the progress."))
-        services.progress_note_add(recommendation=rec, by=request.user, **form.cleaned_data)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("Progress recorded."))
-    return redirect(f"{reverse('forkopimda:recommendation_detail', args=[pk])}#progress")
+    _report(request, lambda: services.progress_note_add(
+        recommendation=rec, by=request.user, **_valid(form, _("Describe the progress."))),
+        _("Progress recorded."))
+    return _to_recommendation(pk, "progress")
 
 
 @login_required
 @require_POST
 def recommendation_distribute(request, pk: int):
-    rec = selectors.recommendation_detail(user=request.user, pk=pk)
-    if rec is None:
-        raise Http404
+    rec = _found(selectors.recommendation_detail(user=request.user, pk=pk))
     form = forms.DistributionForm(request.POST, prefix="distribution")
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Name the recipient office."))
-        services.distribution_record(recommendation=rec, by=request.user,
-                                     **form.cleaned_data)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("Distribution logged."))
-    return redirect(f"{reverse('forkopimda:recommendation_detail', args=[pk])}#distribution")
+    _report(request, lambda: services.distribution_record(
+        recommendation=rec, by=request.user, **_valid(form, _("Name the recipient office."))),
+        _("Distribution logged."))
+    return _to_recommendation(pk, "distribution")
 
 
 @login_required
 @require_POST
 def distribution_acknowledge(request, pk: int):
-    distribution = selectors.distribution_get(user=request.user, pk=pk)
-    if distribution is None:
-        raise Http404
+    distribution = _found(selectors.distribution_get(user=request.user, pk=pk))
     form = forms.AcknowledgeForm(request.POST, prefix="ack")
     name = form.cleaned_data["acknowledged_by"] if form.is_valid() else ""
-    try:
-        services.distribution_acknowledge(distribution=distribution, by=request.user,
-                                          acknowledged_by=name)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("Receipt acknowledged."))
-    return redirect(f"{reverse('forkopimda:recommendation_detail', args=[distribution.recommendation_id])}#distribution")  # noqa: E501
+    _report(request, lambda: services.distribution_acknowledge(
+        distribution=distribution, by=request.user, acknowledged_by=name),
+        _("Receipt acknowledged."))
+    return _to_recommendation(distribution.recommendation_id, "distribution")
 
 
 # --- Suggested drafts ------------------------------------------------------------------------
 
 def _suggestion_region(request) -> Region:
-    code = request.GET.get("region") or request.POST.get("region") or \
-        request.user.jurisdiction_id
-    region = Region.objects.defer("boundary").filter(code=code).first() if code else None
-    if region is None or not can_see_region(request.user, region.code):
-        raise Http404
-    return region
+    return _found(_asked_region(request))
 
 
 SKIP_KEY = "forkopimda.discarded_suggestions"
@@ -550,13 +544,9 @@ def situation_report(request):
     _require(request.user, "export")
     region = _suggestion_region(request)
     if request.method == "POST":
-        try:
-            services.subscription_set(by=request.user, region=region,
-                                      subscribed=request.POST.get("subscribe") == "1")
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, _("Subscription saved."))
+        _report(request, lambda: services.subscription_set(
+            by=request.user, region=region, subscribed=request.POST.get("subscribe") == "1"),
+            _("Subscription saved."))
         return redirect(f"{reverse('forkopimda:situation_report')}?region={region.code}")
     if request.GET.get("download"):
         situation = selectors.situation_report(user=request.user, region=region)
@@ -576,20 +566,15 @@ def situation_report(request):
 @login_required
 @require_POST
 def meeting_attachment_add(request, pk: int):
-    meeting = selectors.meeting_detail(user=request.user, pk=pk)
-    if meeting is None:
-        raise Http404
+    meeting = _found(selectors.meeting_detail(user=request.user, pk=pk))
     form = forms.AttachmentForm(request.POST, request.FILES)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Choose a file to attach."))
-        services.attachment_add(meeting=meeting, by=request.user,
-                                upload=form.cleaned_data["file"],
-                                description=form.cleaned_data["description"])
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("File attached."))
+
+    def attach():
+        data = _valid(form, _("Choose a file to attach."))
+        services.attachment_add(meeting=meeting, by=request.user, upload=data["file"],
+                                description=data["description"])
+
+    _report(request, attach, _("File attached."))
     return redirect(f"{reverse('forkopimda:meeting_detail', args=[pk])}#attachments")
 
 
@@ -597,9 +582,7 @@ def meeting_attachment_add(request, pk: int):
 @require_GET
 def meeting_attachment_download(request, pk: int):
     """A meeting's file, only through the scoping rule (MEDIA_ROOT is served by no URL)."""
-    attachment = selectors.attachment_get(user=request.user, pk=pk)
-    if attachment is None:
-        raise Http404
+    attachment = _found(selectors.attachment_get(user=request.user, pk=pk))
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:

@@ -347,3 +347,45 @@ def test_an_analyst_edits_a_forum_and_moves_a_deadline_with_a_reason(as_user, an
     assert rec.deadline == dt.date(2024, 12, 10)
     assert "Menunggu putusan MK." in rec.transitions.last().reason
     assert as_user(official_sumbar).get(f"/forums/{forum.pk}/edit/").status_code == 403
+
+
+def test_each_lifecycle_button_of_the_page_moves_the_recommendation(as_user, analyst_sumbar):
+    """Start, complete, cancel (with and without a reason), discard and member removal
+    through the page: each calls its service and reports the outcome."""
+    forum = make_forum(by=analyst_sumbar)
+    meeting = make_meeting(by=analyst_sumbar, forum=forum)
+    client = as_user(analyst_sumbar)
+    rec = issue(make_recommendation(by=analyst_sumbar, meeting=meeting), by=analyst_sumbar)
+    response = client.post(f"/recommendations/{rec.pk}/start/",
+                           {"note-reason": "Rapat teknis BKN."}, follow=True)
+    assert "Rekomendasi diperbarui." in text_of(response)
+    client.post(f"/recommendations/{rec.pk}/complete/", {"note-reason": "Selesai."})
+    rec.refresh_from_db()
+    assert rec.status == "done"
+    assert [t.reason for t in rec.transitions.order_by("id")][-2:] == [
+        "Rapat teknis BKN.", "Selesai."]
+
+    other = make_recommendation(by=analyst_sumbar, meeting=meeting, title="Dibatalkan")
+    response = client.post(f"/recommendations/{other.pk}/cancel/", {"cancel-reason": ""},
+                           follow=True)
+    other.refresh_from_db()
+    assert other.status == "draft"
+    assert "Sebutkan alasan rekomendasi dibatalkan." in text_of(response)
+    client.post(f"/recommendations/{other.pk}/cancel/", {"cancel-reason": "Tidak relevan."})
+    other.refresh_from_db()
+    assert other.status == "cancelled"
+
+    draft = make_recommendation(by=analyst_sumbar, meeting=meeting, title="Dibuang")
+    response = client.post(f"/recommendations/{draft.pk}/discard/", follow=True)
+    assert response.redirect_chain == [(f"/meetings/{meeting.pk}/", 302)]
+    assert "Draf dibuang." in text_of(response)
+    assert not Recommendation.objects.filter(pk=draft.pk).exists()
+    response = client.post(f"/recommendations/{other.pk}/discard/", follow=True)
+    assert response.redirect_chain == [(f"/recommendations/{other.pk}/", 302)]
+    assert Recommendation.objects.filter(pk=other.pk).exists()
+    assert "Hanya draf yang bisa dibuang" in text_of(response)
+
+    member = forum.members.get(office="Kajati Sumatera Barat")
+    response = client.post(f"/forums/{forum.pk}/members/{member.pk}/remove/", follow=True)
+    assert "Anggota dihapus." in text_of(response)
+    assert not forum.members.filter(pk=member.pk).exists()
