@@ -137,11 +137,9 @@ class IncidentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
     pagination_class = IncidentPagination
 
     def base_queryset(self):
-        # Four joins, the rest by prefetch: the planner's cost of a wider join (200+ ms at
-        # eleven tables) dwarfed the query itself. Boundaries are never shown here.
-        return Incident.objects.select_related(
-            "region", "indicator", "indicator__parent", "created_by",
-        ).defer("region__boundary").prefetch_related(
+        # The lists' four joins, the rest by prefetch: the planner's cost of a wider join
+        # (200+ ms at eleven tables) dwarfed the query itself.
+        return selectors.incident_base().prefetch_related(
             *selectors.INCIDENT_PREFETCH, "election", "verified_by", "stages",
             Prefetch("actors", queryset=IncidentActor.objects.order_by("id")),
         )
