@@ -446,7 +446,8 @@ def live_panel(*, user, region: Region | None) -> dict:
                  .defer("region__boundary").order_by("-occurred_at", "-id")[:20])
     alerts = _in_region(scope(Alert.objects.all(), user), region).filter(
         created_at__gte=since)
-    alert_items = list(alerts.select_related("region").defer("region__boundary")
+    alert_items = list(alerts.select_related("region", "acknowledged_by")
+                       .defer("region__boundary")
                        .order_by("-created_at", "-id")[:20])
     return {"now": now, "since": since, "counts": counts, "incidents": items,
             "alerts": alert_items}

@@ -71,8 +71,13 @@ def bulk(n: int, *, by, province: str = "13", day: dt.date = AFTER_CASE) -> None
             source_type="laporan_masyarakat", source_reliability="C",
             information_credibility=3, severity=2,
             status=["verified", "submitted", "follow_up"][i % 3], created_by=by))
+        # Every other alert acknowledged, so a page that reads who acknowledged it one
+        # alert at a time shows in the query count.
+        acknowledged = i % 2 == 1
         alerts.append(Alert(rule="surge", condition_key=f"surge:bulk:{province}:{n}:{i}:{by.pk}",
-                            region=region, title=f"Lonjakan {i}", message="-", level="sedang"))
+                            region=region, title=f"Lonjakan {i}", message="-", level="sedang",
+                            status="acknowledged" if acknowledged else "new",
+                            acknowledged_by=by if acknowledged else None))
     provinces = list(Region.objects.filter(level=1).order_by("code"))
     for k, region in enumerate(kabkota[:n] + provinces[:n]):
         for back in (0, 7):
