@@ -19,6 +19,7 @@ from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from forkopimda import selectors as forum_selectors
 from kewaspadaan import scoring
 from kewaspadaan.choices import TIMEZONE_IANA, AlertStatus, RegionLevel, TimeZoneName
 from kewaspadaan.models import (
@@ -29,7 +30,7 @@ from kewaspadaan.models import (
     RiskScore,
     Stage,
 )
-from kewaspadaan.scoping import can_see_region, scope
+from kewaspadaan.scoping import can_see_region, region_q, scope
 from laporan.choices import ACCEPTED, REFERRAL_OPEN, Status
 from laporan.models import Incident, IncidentDayCount, Referral
 
@@ -222,11 +223,11 @@ def level_counts(rows: list[dict]) -> dict[str, int]:
 # --- Incidents, referrals, alerts (bounded aggregates) ------------------------------------
 
 def _in_region(queryset, region: Region | None, field_name: str = "region"):
+    """Rows of ``region`` and below it (all rows for the nation): the scoping rule's
+    prefix match."""
     if region is None:
         return queryset
-    column = f"{field_name}__code" if field_name != "code" else "code"
-    return queryset.filter(Q(**{column: region.code})
-                           | Q(**{f"{column}__startswith": f"{region.code}."}))
+    return queryset.filter(region_q(region.code, field_name))
 
 
 def _day_counts(*, user, region: Region | None):
@@ -293,12 +294,8 @@ def alert_panel(*, user, region: Region | None) -> tuple[list[Alert], dict]:
 
 
 def recommendation_figures(*, user, region: Region | None) -> dict | None:
-    """Open and overdue recommendations from the forum app (issue 6), when it offers them.
-    ``None`` means the figure is not available yet."""
-    try:
-        from forkopimda import selectors as forum_selectors
-    except ImportError:
-        return None
+    """Open and overdue recommendations from the forum app (issue 6). ``None`` (the page
+    says "not available yet") only if the forum app offers no such count."""
     counts = getattr(forum_selectors, "recommendation_counts", None)
     if counts is None:
         return None
