@@ -13,7 +13,6 @@ field refuses every lookup but ``isnull`` and ``exact`` with the empty string.
 
 from __future__ import annotations
 
-import base64
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -23,13 +22,6 @@ from django.db import models
 from django.db.models.lookups import Exact
 
 PREFIX = "fernet:"
-
-
-def valid_key(key: str) -> bool:
-    try:
-        return len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
-    except (ValueError, UnicodeEncodeError):
-        return False
 
 
 @lru_cache(maxsize=4)
