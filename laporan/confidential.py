@@ -80,6 +80,12 @@ def confidential_ids(incidents: Iterable[Incident]) -> list[int]:
     return [i.pk for i in incidents if i.classification in CONFIDENTIAL]
 
 
+def record_access(*, request, kind: str, incidents: Iterable[Incident]) -> None:
+    """Log that ``incidents`` (a page, an API record or list page, a document's incident)
+    were shown, if any of them is terbatas or rahasia: the one call of pages and API."""
+    access_record(request=request, kind=kind, incident_ids=confidential_ids(incidents))
+
+
 def confidential_ids_of(queryset: QuerySet[Incident]) -> list[int]:
     """The terbatas and rahasia incidents of a (scoped, filtered) queryset: one query."""
     return list(queryset.order_by().filter(classification__in=CONFIDENTIAL)

@@ -253,8 +253,8 @@ def incident_list(request):
 def incident_detail(request, pk: int):
     user = request.user
     incident = _get_incident(user, pk, detail=True)
-    confidential.access_record(request=request, kind=AccessLog.Kind.VIEW_PAGE,
-                               incident_ids=confidential.confidential_ids([incident]))
+    confidential.record_access(request=request, kind=AccessLog.Kind.VIEW_PAGE,
+                               incidents=[incident])
     actions = _actions_for(user, incident)
     timeline = selectors.incident_timeline(incident=incident)
     referrals = sorted((e.item for e in timeline if e.kind == "referral"),
@@ -406,8 +406,8 @@ def evidence_download(request, pk: int):
         handle = evidence.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    confidential.access_record(request=request, kind=AccessLog.Kind.DOCUMENT,
-                               incident_ids=confidential.confidential_ids([evidence.incident]))
+    confidential.record_access(request=request, kind=AccessLog.Kind.DOCUMENT,
+                               incidents=[evidence.incident])
     # The type is read from the bytes again: never from the name, never from the browser.
     kind = filetypes.sniff(handle.read(32))
     handle.seek(0)

@@ -145,8 +145,8 @@ class IncidentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
         )
 
     def _log(self, incidents) -> None:
-        confidential.access_record(request=self.request, kind=AccessLog.Kind.VIEW_API,
-                                   incident_ids=confidential.confidential_ids(incidents))
+        confidential.record_access(request=self.request, kind=AccessLog.Kind.VIEW_API,
+                                   incidents=incidents)
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
@@ -419,8 +419,8 @@ class EvidenceViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
             handle = evidence.file.open("rb")
         except FileNotFoundError as exc:
             raise exceptions.NotFound() from exc
-        confidential.access_record(request=request, kind=AccessLog.Kind.DOCUMENT,
-                                   incident_ids=confidential.confidential_ids([evidence.incident]))
+        confidential.record_access(request=request, kind=AccessLog.Kind.DOCUMENT,
+                                   incidents=[evidence.incident])
         response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
                                 content_type=evidence.content_type)
         response["X-Content-Type-Options"] = "nosniff"

@@ -251,6 +251,20 @@ def test_the_api_logs_retrieve_list_history_and_evidence_downloads(
                      ("view_api", [secret.pk]), ("document", [secret.pk])]
 
 
+def test_a_page_download_of_a_confidential_incidents_evidence_is_logged(
+        as_user, secret, ordinary, analyst_sumbar, operator_pariaman):
+    kept = services.evidence_add(incident=secret, by=operator_pariaman,
+                                 upload=SimpleUploadedFile("foto.png", PNG))
+    plain = services.evidence_add(incident=ordinary, by=operator_pariaman,
+                                  upload=SimpleUploadedFile("foto.png", PNG))
+    client = as_user(analyst_sumbar)
+    for evidence in (kept, plain):
+        response = client.get(reverse("laporan:evidence_download", args=[evidence.pk]))
+        assert response.status_code == 200
+    assert list(AccessLog.objects.values_list("kind", "incident_ids")) == [
+        (AccessLog.Kind.DOCUMENT, [secret.pk])]  # biasa: not logged
+
+
 def test_an_export_is_logged_once_with_its_ids_filter_and_row_count(
         as_user, secret, ordinary, analyst_sumbar, operator_pariaman):
     other = services.incident_create(by=operator_pariaman,
