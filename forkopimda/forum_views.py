@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from forkopimda import documents, forms, selectors, services, tracker
-from forkopimda.api.views import document_response
+from forkopimda.api.views import attachment_response, document_response
 from forkopimda.choices import OPEN, RecommendationStatus
 from forkopimda.filtersets import ForumFilterSet, MeetingFilterSet, RecommendationFilterSet
 from forkopimda.permissions import allowed_actions, can
@@ -582,14 +582,4 @@ def meeting_attachment_add(request, pk: int):
 @require_GET
 def meeting_attachment_download(request, pk: int):
     """A meeting's file, only through the scoping rule (MEDIA_ROOT is served by no URL)."""
-    attachment = _found(selectors.attachment_get(user=request.user, pk=pk))
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
-                            content_type=attachment.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(_found(selectors.attachment_get(user=request.user, pk=pk)))

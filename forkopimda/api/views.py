@@ -8,7 +8,7 @@ caller's jurisdiction is a 404. Every write calls a ``forkopimda.services`` func
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -40,6 +40,7 @@ from forkopimda.models import (
     Forum,
     ForumMember,
     Meeting,
+    MeetingAttachment,
     MeetingParticipant,
     ProgressNote,
     Recommendation,
@@ -164,9 +165,7 @@ def _meeting_data(values: dict, meeting: Meeting | None = None) -> services.Meet
                                              person_name=p.get("person_name", ""))
                     for p in values.pop("participants", [])]
     return services.MeetingData(participants=participants, **{
-        name: values.get(name, "") for name in
-        ("forum", "kind", "title", "leader", "held_at", "place", "topic", "background",
-         "minutes", "signatory_title", "signatory_name", "signatory_id", "document_place")
+        name: values.get(name, "") for name in ("forum", *services.MEETING_FIELDS)
     }, **{name: values.get(name, []) for name in ("regions", "indicators", "incidents",
                                                    "alerts")})
 
@@ -254,16 +253,7 @@ class MeetingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         attachment = meeting.attachments.filter(pk=attachment_id).first()
         if attachment is None:
             raise exceptions.NotFound()
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError as exc:
-            raise exceptions.NotFound() from exc
-        response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
-                                content_type=attachment.content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return attachment_response(attachment)
 
     @extend_schema(
         parameters=[FORMAT_PARAM], summary="The official recommendation document (PDF/DOCX)",
@@ -280,6 +270,21 @@ class MeetingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         if kind not in ("pdf", "docx"):
             raise exceptions.ValidationError({"type": ["pdf, docx"]})
         return document_response(meeting, kind)
+
+
+def attachment_response(attachment: MeetingAttachment) -> FileResponse:
+    """A meeting's file as a download that no browser renders (pages and API share it);
+    a file missing from the storage is a 404."""
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def document_response(meeting: Meeting, kind: str) -> HttpResponse:

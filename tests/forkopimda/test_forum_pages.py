@@ -320,6 +320,9 @@ def test_attachments_are_checked_and_downloaded_within_the_jurisdiction(
     download = client.get(f"/meeting-attachments/{attachment.pk}/download/")
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF-1.4")
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert download["Content-Disposition"].startswith('attachment; filename="daftar-hadir.pdf"')
     assert as_user(operator_jateng).get(
         f"/meeting-attachments/{attachment.pk}/download/").status_code == 404
 

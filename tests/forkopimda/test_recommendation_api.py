@@ -247,5 +247,11 @@ def test_attachments_upload_and_download_within_the_jurisdiction(api_client, sum
     download = api_client.get(attachment["download"])
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == b"%PDF-1.4 x"
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert download["Content-Disposition"].startswith('attachment; filename="hadir.pdf"')
+    stored = sumbar["meeting"].attachments.get()
+    stored.file.delete(save=False)
+    assert api_client.get(attachment["download"]).status_code == 404  # missing from storage
     api_client.force_authenticate(operator_jateng)
     assert api_client.get(attachment["download"]).status_code == 404
