@@ -46,9 +46,12 @@ class Command(BaseCommand):
             raise CommandError("--every must be at least 1.")
         elections = Election.objects.filter(is_active=True)
         if election:
-            elections = Election.objects.filter(slug=election)
-            if not elections.exists():
+            if not Election.objects.filter(slug=election).exists():
                 raise CommandError(f"Unknown election {election!r}.")
+            elections = elections.filter(slug=election)
+            if not elections.exists():
+                raise CommandError(f"Election {election!r} is not active: the engine "
+                                   "scores active elections only.")
         codes = set(Signal.objects.filter(withdrawn_at__isnull=True)
                     .values_list("region_id", flat=True).distinct())
         regions = list(Region.objects.filter(code__in=codes, level=RegionLevel.KABKOTA)
@@ -57,27 +60,38 @@ class Command(BaseCommand):
             self.stdout.write("Score history: no signals, nothing to do.")
             return
         today = timezone.localdate()
+        # The engine scores every active election on each day it is given, so each day is
+        # run once however many of the elections want it.
+        wanted: dict = {}
         for item in elections:
-            bounds = item.stages.aggregate(start=Min("start_date"), end=Max("end_date"))
-            if bounds["start"] is None:
-                continue
-            end = min(bounds["end"] or today, today)
-            quiet = item.stages.filter(slug="masa-tenang").values_list("start_date",
-                                                                       flat=True).first()
-            days = history_days(
-                start=bounds["start"], end=end, every=every,
-                daily_from=quiet or item.voting_day - dt.timedelta(days=3),
-                daily_to=item.voting_day + dt.timedelta(days=7),
-            )
-            if not redo:
-                done = set(RiskScore.objects.filter(election=item, region__isnull=True,
-                                                    stage="").values_list("day", flat=True))
-                days = [d for d in days if d not in done]
+            days = self._days(item, every=every, redo=redo, today=today)
             if not days:
                 self.stdout.write(f"Score history of {item.slug}: already there.")
                 continue
-            for day in days:
-                regions_rescore(regions=regions, day=day)
+            wanted[item] = days
+        for day in sorted({d for days in wanted.values() for d in days}):
+            regions_rescore(regions=regions, day=day)
+        for item, days in wanted.items():
             self.stdout.write(self.style.SUCCESS(
                 f"Score history of {item.slug}: {len(days)} days x {len(regions)} kab/kota "
                 f"({days[0]} to {days[-1]})."))
+
+    @staticmethod
+    def _days(item: Election, *, every: int, redo: bool, today: dt.date) -> list[dt.date]:
+        """The days of ``item``'s history still to score."""
+        bounds = item.stages.aggregate(start=Min("start_date"), end=Max("end_date"))
+        if bounds["start"] is None:
+            return []
+        end = min(bounds["end"] or today, today)
+        quiet = item.stages.filter(slug="masa-tenang").values_list("start_date",
+                                                                   flat=True).first()
+        days = history_days(
+            start=bounds["start"], end=end, every=every,
+            daily_from=quiet or item.voting_day - dt.timedelta(days=3),
+            daily_to=item.voting_day + dt.timedelta(days=7),
+        )
+        if not redo:
+            done = set(RiskScore.objects.filter(election=item, region__isnull=True,
+                                                stage="").values_list("day", flat=True))
+            days = [d for d in days if d not in done]
+        return days
