@@ -192,6 +192,17 @@ def operator_jateng(db):
 
 
 @pytest.fixture
+def as_user(client, settings):
+    """``as_user(user)``: the test client, logged in as ``user``, reading English pages (the
+    language cookie), so assertions hold whatever state the Indonesian catalogue is in."""
+    def login(user):
+        client.force_login(user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+    return login
+
+
+@pytest.fixture
 def api_client():
     from rest_framework.test import APIClient
 

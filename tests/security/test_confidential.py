@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
-from django.conf import settings
 from django.core.exceptions import FieldError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, InternalError, ProgrammingError, connection, transaction
@@ -49,15 +48,6 @@ def case(**overrides) -> services.IncidentData:
     )
     values.update(overrides)
     return services.IncidentData(**values)
-
-
-@pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-    return login
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import io
 import re
 
 import pytest
-from django.conf import settings
 from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -61,11 +60,10 @@ def assert_escaped(html: str, where: str) -> None:
         "&lt;img src=x onerror=alert(1)&gt;" in html, f"{where}: the payload is not shown"
 
 
-def test_pages_show_script_as_text(client, world, analyst_sumbar, official_sumbar):
+def test_pages_show_script_as_text(as_user, world, analyst_sumbar, official_sumbar):
     incident, meeting = world["incident"], world["meeting"]
     rec, forum = world["recommendation"], world["forum"]
-    client.force_login(analyst_sumbar)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client = as_user(analyst_sumbar)
     pages = {
         "incident detail": f"/incidents/{incident.pk}/",
         "incident list": "/incidents/",

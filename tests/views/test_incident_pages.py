@@ -12,7 +12,6 @@ import re
 from html import unescape
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
@@ -79,16 +78,6 @@ def _default_language_afterwards():
     default so the English of these pages does not leak into the next test module."""
     yield
     translation.deactivate()
-
-
-@pytest.fixture
-def as_user(client):
-    """``as_user(user)``: the test client, logged in as ``user``, reading English pages."""
-    def login(user):
-        client.force_login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-    return login
 
 
 @pytest.fixture
