@@ -21,7 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kewaspadaan.auth import otp_required
+from kewaspadaan.auth import otp_enrolled, otp_required
 from kewaspadaan.forms import LoginForm, OTPTokenForm, PortalPasswordChangeForm
 
 DEVICE_NAME = "authenticator"
@@ -49,11 +49,19 @@ def _verified(request, device) -> None:
     request.session.cycle_key()
 
 
-def _throttled_message(device) -> str | None:
-    allowed, details = device.verify_is_allowed()
-    if allowed:
-        return None
-    return _("Too many wrong codes. Wait a moment before trying again.")
+def _code_accepted(request, form, device) -> bool:
+    """Whether a POST carries the device's current code; a refusal is put on the form
+    (throttled after wrong codes, or simply wrong)."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    if not device.verify_is_allowed()[0]:
+        form.add_error("token", _("Too many wrong codes. Wait a moment before trying again."))
+    elif device.verify_token(form.cleaned_data["token"]):
+        return True
+    else:
+        form.add_error("token", _("That code is not right. Enter the current 6-digit "
+                                  "code from your authenticator app."))
+    return False
 
 
 @never_cache
@@ -67,32 +75,24 @@ def otp_setup(request):
         # Only the roles of OTP_REQUIRED_ROLES are asked for a code: an enrolment by anyone
         # else would promise a protection the login does not give.
         return redirect(_next_url(request))
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    if otp_enrolled(user):
         return redirect(f"{reverse('otp_verify')}?{urlencode({'next': _next_url(request)})}")
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
     form = OTPTokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        throttled = _throttled_message(device)
-        if throttled:
-            form.add_error("token", throttled)
-        elif device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            _verified(request, device)
-            messages.success(request, _("Two-factor login is set up."))
-            return redirect(_next_url(request))
-        else:
-            form.add_error("token", _("That code is not right. Enter the current 6-digit "
-                                      "code from your authenticator app."))
+    if _code_accepted(request, form, device):
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        _verified(request, device)
+        messages.success(request, _("Two-factor login is set up."))
+        return redirect(_next_url(request))
     secret = b32encode(device.bin_key).decode()
     return render(request, "registration/otp_setup.html", {
         "form": form,
         "qr": segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2),
         "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
         "next": _next_url(request),
-        "required": otp_required(user),
     })
 
 
@@ -109,16 +109,9 @@ def otp_verify(request):
     if request.user.is_verified():
         return redirect(_next_url(request))
     form = OTPTokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        throttled = _throttled_message(device)
-        if throttled:
-            form.add_error("token", throttled)
-        elif device.verify_token(form.cleaned_data["token"]):
-            _verified(request, device)
-            return redirect(_next_url(request))
-        else:
-            form.add_error("token", _("That code is not right. Enter the current 6-digit "
-                                      "code from your authenticator app."))
+    if _code_accepted(request, form, device):
+        _verified(request, device)
+        return redirect(_next_url(request))
     return render(request, "registration/otp_verify.html",
                   {"form": form, "next": _next_url(request)})
 
