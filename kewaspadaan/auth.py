@@ -43,7 +43,9 @@ def otp_enrolled(user) -> bool:
 
 
 def client_ip(request) -> str:
-    """The client's address for the login lockout.
+    """The client's address: the one derivation for the login lockout (django-axes'
+    ``AXES_CLIENT_IP_CALLABLE``) and for anything else that records who called, such as
+    the access log of confidential incidents.
 
     Behind the proxy the settings trust (``BEHIND_PROXY``), the address is the one the
     proxy appended to ``X-Forwarded-For`` (``TRUSTED_PROXY_COUNT`` hops from the right):
