@@ -18,6 +18,17 @@
     return data.query ? url + "?" + data.query : url;
   }
 
+  function openDashboard(data, code) {
+    window.location.href = dashboardUrl(data, code);
+  }
+
+  function noMapNote(box, text) {
+    var note = document.createElement("p");
+    note.className = "map-empty";
+    note.textContent = text;
+    box.appendChild(note);
+  }
+
   // --- Map ------------------------------------------------------------------------------
 
   function drawMap(data) {
@@ -70,8 +81,8 @@
             }
             item.bindTooltip(text, { sticky: true });
             if (r.drill) {
-              item.on("click", function () { window.location.href = dashboardUrl(data, p.code); });
-              item.on("keypress", function () { window.location.href = dashboardUrl(data, p.code); });
+              item.on("click", function () { openDashboard(data, p.code); });
+              item.on("keypress", function () { openDashboard(data, p.code); });
             }
             item.on("add", function () {
               var el = item.getElement && item.getElement();
@@ -91,20 +102,14 @@
           markSmallShapes(map, layer, data);
         } else {
           map.setView([-2.5, 118], 4, { animate: false });
-          var note = document.createElement("p");
-          note.className = "map-empty";
-          note.textContent = labels.no_map;
-          box.appendChild(note);
+          noMapNote(box, labels.no_map);
         }
         box.setAttribute("data-drawn", String(layer.getLayers().length));
       })
       .catch(function (error) {
         if (!map._loaded) map.setView([-2.5, 118], 4, { animate: false });
         box.setAttribute("data-drawn", "error");
-        var note = document.createElement("p");
-        note.className = "map-empty";
-        note.textContent = data.labels.no_map;
-        box.appendChild(note);
+        noMapNote(box, data.labels.no_map);
         if (window.console) console.warn(error);
       });
     window.addEventListener("beforeprint", function () { map.invalidateSize(); });
@@ -125,7 +130,7 @@
         fillColor: COLOURS[r.level || ""], fillOpacity: 0.9 }).addTo(map);
       marker.bindTooltip(item.getTooltip() ? item.getTooltip().getContent() : p.name);
       if (r.drill) {
-        marker.on("click", function () { window.location.href = dashboardUrl(data, p.code); });
+        marker.on("click", function () { openDashboard(data, p.code); });
       }
       var el = marker.getElement();
       if (el) { el.setAttribute("data-marker-for", p.code); if (r.drill) el.classList.add("drill"); }
