@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage, send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Prefetch, Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,7 +54,7 @@ from forkopimda.permissions import can
 from kewaspadaan.choices import TIMEZONE_IANA, RegionLevel
 from kewaspadaan.models import Alert, Indicator, Institution, Region, RiskScore
 from kewaspadaan.scoping import can_see_region, scope
-from kewaspadaan.services.risk import recipients_for
+from kewaspadaan.services.risk import recipients_by_region
 from laporan import filetypes
 from laporan.models import Incident
 
@@ -748,25 +748,31 @@ def distribution_acknowledge(*, distribution: Distribution, by,
 
 # --- Overdue notifications -------------------------------------------------------------------
 
-def _notice_targets(rec: Recommendation) -> list[OverdueNotice]:
-    """Portal and e-mail notices for the analysts and officials of the recommendation's region
-    and above, and e-mail for forum members whose institution it addresses."""
-    region = Region.objects.get(pk=rec.region_id)
+def _notice_targets(recs: Sequence[Recommendation]) -> list[OverdueNotice]:
+    """Portal and e-mail notices for the analysts and officials of each recommendation's
+    region and above, and e-mail for forum members of that region whose institution it
+    addresses: two queries for the whole batch (``recipients_by_region``, the members)."""
+    recipients = recipients_by_region({rec.region_id for rec in recs})
+    addressed = {rec.pk: {i.pk for i in rec.institutions.all()} for rec in recs}
+    members: dict[str, list[ForumMember]] = {}
+    if any(addressed.values()):
+        for member in ForumMember.objects.filter(
+                forum__region_id__in={rec.region_id for rec in recs if addressed[rec.pk]},
+                institution_id__in=set().union(*addressed.values()),
+        ).exclude(email="").annotate(region_id=F("forum__region_id")):
+            members.setdefault(member.region_id, []).append(member)
     notices = []
-    for user in recipients_for(region):
-        notices.append(OverdueNotice(recommendation=rec, channel=Channel.PORTAL,
-                                     recipient=user, target=f"user:{user.pk}"))
-        if user.email:
-            notices.append(OverdueNotice(recommendation=rec, channel=Channel.EMAIL,
-                                         recipient=user, target=user.email))
-    institution_ids = list(rec.institutions.values_list("pk", flat=True))
-    if institution_ids:
-        members = ForumMember.objects.filter(
-            forum__region_id=rec.region_id, institution_id__in=institution_ids,
-        ).exclude(email="")
-        for member in members:
-            notices.append(OverdueNotice(recommendation=rec, channel=Channel.EMAIL,
-                                         recipient=member.user, target=member.email))
+    for rec in recs:
+        for user in recipients[rec.region_id]:
+            notices.append(OverdueNotice(recommendation=rec, channel=Channel.PORTAL,
+                                         recipient=user, target=f"user:{user.pk}"))
+            if user.email:
+                notices.append(OverdueNotice(recommendation=rec, channel=Channel.EMAIL,
+                                             recipient=user, target=user.email))
+        for member in members.get(rec.region_id, []):
+            if member.institution_id in addressed[rec.pk]:
+                notices.append(OverdueNotice(recommendation=rec, channel=Channel.EMAIL,
+                                             recipient=member.user, target=member.email))
     return notices
 
 
@@ -780,13 +786,12 @@ def overdue_notify(*, today: dt.date | None = None) -> list[int]:
     latest = dt.date.max if today is None else today
     candidates = (Recommendation.objects.filter(status__in=OPEN, deadline__lt=latest,
                                                 notices__isnull=True)
-                  .select_related("region").defer("region__boundary"))
-    new = []
-    for rec in candidates:
-        if rec.deadline >= (today or region_today(rec.region)):
-            continue
-        OverdueNotice.objects.bulk_create(_notice_targets(rec), ignore_conflicts=True)
-        new.append(rec.pk)
+                  .select_related("region").defer("region__boundary")
+                  .prefetch_related(Prefetch("institutions",
+                                             queryset=Institution.objects.only("pk"))))
+    due = [rec for rec in candidates if rec.deadline < (today or region_today(rec.region))]
+    OverdueNotice.objects.bulk_create(_notice_targets(due), ignore_conflicts=True)
+    new = [rec.pk for rec in due]
     unsent = set(OverdueNotice.objects.filter(
         status__in=[NoticeStatus.PENDING, NoticeStatus.FAILED], attempts__lt=20,
         recommendation__status__in=OPEN,

@@ -223,6 +223,36 @@ def test_overdue_notices_are_created_once_and_mailed(analyst_sumbar, official_su
     assert {"of.sumbar@example.test", "kapolda@example.test"} <= recipients
 
 
+def test_overdue_notices_of_many_recommendations_cost_a_fixed_number_of_queries(
+        analyst_sumbar, official_sumbar, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    official_sumbar.email = "of.sumbar@example.test"
+    official_sumbar.save()
+    make_forum(by=analyst_sumbar)  # Kapolda (polri) has an e-mail address
+    today = services.region_today(Region.objects.get(code="13"))
+
+    def overdue(count):
+        return [issue(make_recommendation(by=analyst_sumbar, region_code="13",
+                                          deadline=today - dt.timedelta(days=2),
+                                          institutions=("polri", "bkn")), by=analyst_sumbar)
+                for _ in range(count)]
+
+    costs = []
+    for count in (1, 5):
+        batch = overdue(count)
+        with django_capture_on_commit_callbacks(execute=False), \
+                CaptureQueriesContext(connection) as queries:
+            assert set(services.overdue_notify()) >= {rec.pk for rec in batch}
+        costs.append(len(queries))
+        for rec in batch:
+            targets = set(rec.notices.values_list("target", flat=True))
+            assert {"of.sumbar@example.test", "kapolda@example.test",
+                    f"user:{official_sumbar.pk}"} <= targets
+    assert costs[0] == costs[1]
+
+
 def test_a_failed_notice_is_retried_and_sent_once(analyst_sumbar, official_sumbar, monkeypatch,
                                                   django_capture_on_commit_callbacks):
     official_sumbar.email = "of.sumbar@example.test"
