@@ -13,6 +13,7 @@ import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from kewaspadaan.choices import Role  # plain choices: no model, no app registry
 from kewaspadaan.env import (
     EnvError,
     derived_fernet_key,
@@ -230,14 +231,13 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # Two-factor login (TOTP, django-otp): these roles must enter a code from an authenticator
-# app after their password (kewaspadaan.middleware.OTPRequiredMiddleware). Operators may.
-_ROLES = ("operator", "analyst", "official", "national", "admin")
-# "none" turns the rule off (a load test, a closed lab); never in production.
+# app after their password (kewaspadaan.middleware.OTPRequiredMiddleware). Operators may be
+# listed too. "none" turns the rule off (a load test, a closed lab); never in production.
 OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", ["analyst", "official", "national", "admin"])
 if OTP_REQUIRED_ROLES == ["none"]:
     OTP_REQUIRED_ROLES = []
-if set(OTP_REQUIRED_ROLES) - set(_ROLES):
-    raise EnvError(f"OTP_REQUIRED_ROLES may only name these roles: {', '.join(_ROLES)}.")
+if set(OTP_REQUIRED_ROLES) - set(Role.values):
+    raise EnvError(f"OTP_REQUIRED_ROLES may only name these roles: {', '.join(Role.values)}.")
 OTP_TOTP_ISSUER = "Kewaspadaan"
 # A wrong code doubles the wait before the next try (1 s, 2 s, 4 s, ...).
 OTP_TOTP_THROTTLE_FACTOR = 1
