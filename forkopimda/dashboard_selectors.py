@@ -386,8 +386,8 @@ def kecamatan_counts(*, user, region: Region, period: Period) -> dict[str, dict]
 
 # --- The page -----------------------------------------------------------------------------
 
-def dashboard(*, user, region: Region | None, period: Period) -> dict:
-    """Every figure of a dashboard page, in a fixed number of queries."""
+def _compared_regions(*, user, region: Region | None, period: Period) -> dict:
+    """The compared regions' table, level counts and hotspot lists."""
     rows = region_rows(user=user, region=region, period=period)
     is_kabkota = region is not None and region.level == RegionLevel.KABKOTA
     if is_kabkota:
@@ -399,12 +399,6 @@ def dashboard(*, user, region: Region | None, period: Period) -> dict:
         rows = [r for r in rows if r["incidents"]]
     # Highest first, regions without a score last: the table answers "where is it high".
     rows.sort(key=lambda r: (r.get("total") is None, -(r.get("total") or 0), r["name"]))
-    points = trend(user=user, region=region, period=period)
-    current = points[-1] if points else None
-    rise_from = period.day - dt.timedelta(days=RISE_DAYS)
-    earlier = [p for p in points if p["day"] <= rise_from]
-    previous = earlier[-1] if earlier else None
-    alerts, alert_counts = alert_panel(user=user, region=region)
     return {
         "rows": rows,
         "is_kabkota": is_kabkota,
@@ -413,19 +407,65 @@ def dashboard(*, user, region: Region | None, period: Period) -> dict:
             "by_score": sorted(rows, key=lambda r: (-r["incidents"], r["code"]))[:HOTSPOTS],
             "by_rise": sorted([r for r in rows if r["last7"]],
                               key=lambda r: (-r["last7"], r["code"]))[:HOTSPOTS]},
+    }
+
+
+def _own_trend(*, user, region: Region | None, period: Period) -> dict:
+    """The region's trend, its latest snapshot and the change over ``RISE_DAYS``."""
+    points = trend(user=user, region=region, period=period)
+    current = points[-1] if points else None
+    rise_from = period.day - dt.timedelta(days=RISE_DAYS)
+    earlier = [p for p in points if p["day"] <= rise_from]
+    previous = earlier[-1] if earlier else None
+    return {
         "trend": points,
         "current": current,
         "previous": previous,
         "rise": round(current["total"] - previous["total"], 1) if current and previous else None,
+    }
+
+
+def _summary(*, user, region: Region | None, period: Period) -> dict:
+    """The headline figures: incidents, referrals, alerts and recommendations."""
+    alerts, alert_counts = alert_panel(user=user, region=region)
+    return {
         "incidents": incident_figures(user=user, region=region, period=period),
         "referrals": referral_figures(user=user, region=region, period=period),
         "alerts": alerts,
         "alert_counts": alert_counts,
         "recommendations": recommendation_figures(user=user, region=region),
+    }
+
+
+def dashboard(*, user, region: Region | None, period: Period,
+              gap_days: int | None = None) -> dict:
+    """Every figure of a dashboard page, in a fixed number of queries."""
+    return {
+        **_compared_regions(user=user, region=region, period=period),
+        **_own_trend(user=user, region=region, period=period),
+        **_summary(user=user, region=region, period=period),
         "indicator_stage": indicator_stage_table(user=user, region=region, period=period),
-        "gaps": coverage_gaps(user=user, region=region, period=period),
+        "gaps": coverage_gaps(user=user, region=region, period=period, days=gap_days),
         "latest": latest_incidents(user=user, region=region, period=period),
     }
+
+
+def figure(name: str, *, user, region: Region | None, period: Period,
+           gap_days: int | None = None) -> dict:
+    """What one downloadable figure needs (keys as in ``dashboard``), read alone: a CSV
+    of the trend does not compute the whole page. Raises ``KeyError`` for an unknown one."""
+    kwargs = {"user": user, "region": region, "period": period}
+    return {
+        "summary": lambda: _summary(**kwargs),
+        "regions": lambda: _compared_regions(**kwargs),
+        "hotspots": lambda: _compared_regions(**kwargs),
+        "trend": lambda: _own_trend(**kwargs),
+        "athg": lambda: _own_trend(**kwargs),
+        "indicators": lambda: {"indicator_stage": indicator_stage_table(**kwargs)},
+        # The CSV lists every quiet kab/kota, not the page's first rows.
+        "gaps": lambda: {"gaps": coverage_gaps(**kwargs, days=gap_days, limit=None)},
+        "latest": lambda: {"latest": latest_incidents(**kwargs)},
+    }[name]()
 
 
 def live_panel(*, user, region: Region | None) -> dict:

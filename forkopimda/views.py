@@ -86,10 +86,7 @@ def dashboard_detail(request, code: str):
     user = request.user
     region = _region_or_404(user, code)
     form, period, gap = _period(request, region)
-    data = selectors.dashboard(user=user, region=region, period=period)
-    if gap:
-        data["gaps"] = selectors.coverage_gaps(user=user, region=region, period=period,
-                                               days=gap)
+    data = selectors.dashboard(user=user, region=region, period=period, gap_days=gap)
     level = 0 if region is None else region.level
     child_level = {0: _("Provinces"), RegionLevel.PROVINCE: _("Kabupaten/kota"),
                    RegionLevel.KABKOTA: _("Kecamatan")}[level]
@@ -162,7 +159,7 @@ def dashboard_map(request, code: str):
 
 # --- CSV ----------------------------------------------------------------------------------
 
-def _csv_rows(figure: str, data: dict, period) -> tuple[list[str], list[list]]:
+def _csv_rows(figure: str, data: dict) -> tuple[list[str], list[list]]:
     if figure == "regions":
         if data["is_kabkota"]:
             return ([_("Code"), _("Kecamatan"), _("Incidents"), _("Verified"),
@@ -235,11 +232,8 @@ def dashboard_csv(request, code: str, figure: str):
         raise Http404(_("Unknown figure."))
     region = _region_or_404(user, code)
     _form, period, gap = _period(request, region)
-    data = selectors.dashboard(user=user, region=region, period=period)
-    if figure == "gaps":
-        data["gaps"] = selectors.coverage_gaps(user=user, region=region, period=period,
-                                               days=gap, limit=None)
-    header, rows = _csv_rows(figure, data, period)
+    data = selectors.figure(figure, user=user, region=region, period=period, gap_days=gap)
+    header, rows = _csv_rows(figure, data)
     out = io.StringIO()
     out.write("\ufeff")  # so spreadsheet programs read UTF-8
     writer = csv.writer(out)

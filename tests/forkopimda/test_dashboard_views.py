@@ -311,3 +311,24 @@ def test_the_selectors_never_ask_per_region(official_sumbar, story,
         rows = dashboard_selectors.region_rows(user=official_sumbar, region=region,
                                                period=period)
     assert len(rows) == 19
+
+
+def test_a_figures_csv_reads_that_figure_alone(client, official_sumbar, story,
+                                               django_assert_max_num_queries):
+    """The trend's CSV does not compute the whole page (about twenty queries)."""
+    client.force_login(official_sumbar)
+    client.get("/dashboards/13/")  # the session and the user, read once
+    with django_assert_max_num_queries(10):
+        response = client.get(f"/dashboards/13/figures/trend.csv?day={DAY}")
+    assert response.status_code == 200
+
+
+def test_the_gaps_csv_lists_every_quiet_kabkota_and_the_page_its_first_rows(
+        client, national_user):
+    client.force_login(national_user)
+    html = client.get("/dashboards/national/?gap=3")
+    shown = html.context["data"]["gaps"]
+    assert shown["days"] == 3 and len(shown["rows"]) == dashboard_selectors.GAP_ROWS
+    response = client.get("/dashboards/national/figures/gaps.csv?gap=3")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) - 1 == shown["count"] > dashboard_selectors.GAP_ROWS
