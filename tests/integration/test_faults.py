@@ -7,7 +7,6 @@ Redis that other tests and processes use is never touched."""
 
 import datetime as dt
 import shutil
-import socket
 import subprocess
 import time
 
@@ -24,15 +23,10 @@ from laporan.models import Incident
 from tests.api.test_incident_api import INCIDENTS, pariaman_payload
 from tests.conftest import need
 from tests.factories import UserFactory
-from tests.integration.test_worker import start_worker, wait_for
+from tests.integration.workers import free_port, start_worker, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.worker]
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class PrivateRedis:

@@ -28,8 +28,7 @@ from kewaspadaan.services import risk
 from kewaspadaan.tasks import deliver_alert, retry_failed_deliveries
 from laporan import services
 from tests.factories import UserFactory
-from tests.integration.test_engine_worker import real_queue  # noqa: F401 - fixture
-from tests.integration.test_worker import start_worker, wait_for
+from tests.integration.workers import start_worker, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.worker]
 HANDOVER = {"CELERY_VISIBILITY_TIMEOUT": "3"}
@@ -51,7 +50,7 @@ def stop(worker) -> None:
 
 
 def test_a_worker_killed_mid_rescore_leaves_no_duplicate_and_the_rescore_completes(
-        committed_db, real_queue, tmp_path):  # noqa: F811
+        committed_db, real_queue, tmp_path):
     operator = UserFactory(username="op.pariaman", role="operator", jurisdiction_code="13.77")
     analyst = UserFactory(username="an.sumbar", role="analyst", jurisdiction_code="13",
                           email="analis@sumbar.go.id")
@@ -145,7 +144,7 @@ class SlowGateway(BaseHTTPRequestHandler):
 
 
 def test_a_worker_killed_mid_notification_resends_once_with_the_same_delivery_id(
-        committed_db, real_queue, tmp_path):  # noqa: F811
+        committed_db, real_queue, tmp_path):
     server = ThreadingHTTPServer(("127.0.0.1", 0), SlowGateway)
     SlowGateway.requests = []
     SlowGateway.first_seen.clear()
