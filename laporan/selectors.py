@@ -102,7 +102,9 @@ def incident_duplicates(*, incident: Incident, user, limit: int = 5) -> list[Dup
 
 def referral_list(*, user) -> QuerySet[Referral]:
     return scope(
-        Referral.objects.select_related("incident", "incident__region", "institution"), user
+        Referral.objects.select_related("incident", "incident__region", "institution")
+        .defer("incident__region__boundary"),  # large, and never shown with a referral
+        user,
     )
 
 
