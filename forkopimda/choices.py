@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kewaspadaan.choices import DeliveryStatus
+
 
 class ForumKind(models.TextChoices):
     FORKOPIMDA = "forkopimda", _("Forkopimda")
@@ -54,7 +56,5 @@ class Channel(models.TextChoices):
     HAND = "hand", _("By hand")
 
 
-class NoticeStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
+# A notice is pending, sent or failed, as an alert's delivery is.
+NoticeStatus = DeliveryStatus
