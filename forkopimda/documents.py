@@ -46,8 +46,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from forkopimda import layout
-from forkopimda.choices import IN_DOCUMENT, RecommendationStatus
+from forkopimda import layout, selectors
+from forkopimda.choices import RecommendationStatus
 from forkopimda.models import Meeting
 from kewaspadaan.choices import TIMEZONE_IANA
 
@@ -78,8 +78,7 @@ def meeting_document(*, meeting: Meeting) -> layout.OfficialDocument:
     """The document of a meeting the caller may already see (the view scoped it)."""
     zone = meeting.region.timezone
     held_at = meeting.held_at.astimezone(ZoneInfo(TIMEZONE_IANA[zone]))
-    recs = list(meeting.recommendations.filter(status__in=IN_DOCUMENT)
-                .prefetch_related("institutions").order_by("order", "id"))
+    recs = selectors.meeting_document_recommendations(meeting=meeting)
     items = []
     for rec in recs:
         addressed = [i.name for i in rec.institutions.all()]

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from forkopimda import documents, forms, selectors, services, tracker
 from forkopimda.api.views import attachment_response, document_response
-from forkopimda.choices import OPEN, RecommendationStatus
+from forkopimda.choices import IN_DOCUMENT, OPEN, RecommendationStatus
 from forkopimda.filtersets import ForumFilterSet, MeetingFilterSet, RecommendationFilterSet
 from forkopimda.permissions import allowed_actions, can
 from kewaspadaan.models import Institution, Region
@@ -228,8 +228,7 @@ def meeting_detail(request, pk: int):
         "meeting": meeting, "recommendations": recommendations,
         "attachment_form": forms.AttachmentForm(),
         "participants": meeting.participants.all(), "allowed": allowed_actions(request.user),
-        "has_document": any(r.status in ("approved", "issued", "in_progress", "done")
-                            for r in recommendations),
+        "has_document": any(r.status in IN_DOCUMENT for r in recommendations),
     })
 
 
