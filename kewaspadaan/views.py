@@ -180,8 +180,12 @@ def alert_action(request, pk: int, action: str):
     if not can_handle_alerts(user):
         raise PermissionDenied
     if action == "acknowledge":
-        risk.alert_acknowledge(alert=alert, by=user)
-        messages.success(request, _("Alert acknowledged."))
+        try:
+            risk.alert_acknowledge(alert=alert, by=user)
+        except ValueError:  # resolved meanwhile (by someone else, from a page now stale)
+            messages.info(request, _("Alert resolved."))
+        else:
+            messages.success(request, _("Alert acknowledged."))
     else:
         risk.alert_resolve(alert=alert, by=user)
         messages.success(request, _("Alert resolved."))

@@ -56,3 +56,18 @@ def test_the_alert_page_costs_a_fixed_number_of_queries(client, official_sumbar,
     client.force_login(official_sumbar)
     with django_assert_max_num_queries(10):
         client.get("/alerts/")
+
+
+def test_acknowledging_an_alert_someone_resolved_meanwhile_is_not_an_error(
+        client, official_sumbar, analyst_sumbar, alert):
+    """Two officials on the same page: one resolves, the other then presses Acknowledge."""
+    client.force_login(analyst_sumbar)
+    assert client.post(f"/alerts/{alert.pk}/resolve/").status_code == 302
+    alert.refresh_from_db()
+    assert alert.status == "resolved" and alert.resolved_by == analyst_sumbar
+    client.force_login(official_sumbar)
+    response = client.post(f"/alerts/{alert.pk}/acknowledge/", follow=True)
+    assert response.status_code == 200
+    assert "Peringatan diselesaikan." in response.content.decode()
+    alert.refresh_from_db()
+    assert alert.status == "resolved" and alert.acknowledged_by is None
