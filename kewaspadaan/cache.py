@@ -52,9 +52,5 @@ class ResilientRedisCache(RedisCache):
     def has_key(self, key, version=None):
         return self._quietly("has_key", False, key, version)
 
-    def incr(self, key, delta=1, version=None):
-        # A counter that cannot be read is not a value: callers decide what that means.
-        return super().incr(key, delta, version)
-
     def clear(self):
         return self._quietly("clear", None)

@@ -186,12 +186,3 @@ def rank_key(signal: Signal, occurred_epoch: float, profile: Profile) -> float |
     if value <= 0:
         return None
     return math.log(value) + rank_shift(occurred_epoch, profile)
-
-
-def points_from_rank(key: float | None, reference_epoch: float, occurred_epoch: float,
-                     profile: Profile) -> float:
-    """Decayed points of a signal from its rank key (a signal from after the reference time
-    counts in full, as ``decay`` does)."""
-    if key is None:
-        return 0.0
-    return math.exp(key - rank_shift(max(reference_epoch, occurred_epoch), profile))

@@ -628,11 +628,6 @@ def recipients_by_region(codes) -> dict[str, list[User]]:
             for code, above in wanted.items()}
 
 
-def recipients_for(region: Region) -> list[User]:
-    """Officials and analysts of the region and of every region above it (nation included)."""
-    return recipients_by_region([region.code])[region.code]
-
-
 def alerts_create(*, election: Election, items: list[tuple]) -> list[Alert]:
     """Create the alert of each condition once, with its deliveries; the unique key settles
     races between workers (a condition another worker created first is skipped). Items are
