@@ -21,13 +21,15 @@ def alert(official_sumbar, analyst_sumbar):
 
 
 def test_the_nav_counts_unread_alerts_and_the_page_marks_them_read(client, official_sumbar,
-                                                                    alert):
+                                                                    analyst_sumbar, alert):
     client.force_login(official_sumbar)
     home = client.get("/").content.decode()
     assert 'class="nav-count"' in home and ">1</span>" in home
     page = client.get("/alerts/").content.decode()
     assert "Risiko di Kota Pariaman naik menjadi Tinggi" in page and "Tinggi" in page
     assert 'class="nav-count"' not in client.get("/").content.decode()
+    # Only the reader's own notification is marked: the analyst's is still unread.
+    assert AlertDelivery.objects.get(alert=alert, recipient=analyst_sumbar).read_at is None
 
 
 def test_an_official_acknowledges_and_an_operator_cannot(client, official_sumbar,
@@ -50,12 +52,16 @@ def test_another_regions_alert_is_not_found(client, operator_solok, alert):
 
 def test_the_alert_page_costs_a_fixed_number_of_queries(client, official_sumbar, alert,
                                                         django_assert_max_num_queries):
+    # Half of them acknowledged: the page names who did, and must not ask per alert.
     for i in range(20):
         Alert.objects.create(rule="surge", condition_key=f"surge:test:{i}", region_id="13.77",
-                             title=f"Lonjakan {i}", message="-", level="sedang")
+                             title=f"Lonjakan {i}", message="-", level="sedang",
+                             status="acknowledged" if i % 2 else "new",
+                             acknowledged_by=official_sumbar if i % 2 else None)
     client.force_login(official_sumbar)
     with django_assert_max_num_queries(10):
-        client.get("/alerts/")
+        page = client.get("/alerts/").content.decode()
+    assert page.count("status-acknowledged") == 10
 
 
 def test_acknowledging_an_alert_someone_resolved_meanwhile_is_not_an_error(
