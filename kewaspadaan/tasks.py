@@ -29,23 +29,20 @@ def rescore_all() -> int:
     return risk.rescore_all()
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(risk.DeliveryError, *TRANSIENT), retry_backoff=10,
-    retry_backoff_max=1800, retry_jitter=True, max_retries=10, soft_time_limit=120,
-    time_limit=150,
-)
+# Deliveries: a channel that fails raises DeliveryError and the task retries with backoff;
+# each delivery row is claimed under a lock, so a retry never sends one twice.
+DELIVERY_RETRY = dict(acks_late=True, autoretry_for=(risk.DeliveryError, *TRANSIENT),
+                      retry_backoff=10, retry_backoff_max=1800, retry_jitter=True,
+                      max_retries=10)
+
+
+@shared_task(**DELIVERY_RETRY, soft_time_limit=120, time_limit=150)
 def deliver_alert(alert_id: int) -> dict:
     """Send an alert's pending deliveries (e-mail, webhook; portal ones are marked sent)."""
     return risk.alert_deliver(alert_id=alert_id)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(risk.DeliveryError, *TRANSIENT), retry_backoff=10,
-    retry_backoff_max=1800, retry_jitter=True, max_retries=10, soft_time_limit=600,
-    time_limit=660,
-)
+@shared_task(**DELIVERY_RETRY, soft_time_limit=600, time_limit=660)
 def deliver_alerts(alert_ids: list[int]) -> dict:
     """The pending deliveries of many alerts raised by one rescore, in one task."""
     return risk.alerts_deliver(alert_ids=alert_ids)
@@ -53,19 +50,9 @@ def deliver_alerts(alert_ids: list[int]) -> dict:
 
 @shared_task(acks_late=True, soft_time_limit=300, time_limit=330)
 def retry_failed_deliveries() -> int:
-    """Periodic: queue alerts whose deliveries are still pending or failed (for example
-    queued while the broker was down)."""
-    from kewaspadaan.choices import DeliveryStatus
-    from kewaspadaan.models import AlertDelivery
-
-    alert_ids = set(
-        AlertDelivery.objects.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED],
-                                     attempts__lt=20)
-        .values_list("alert_id", flat=True)
-    )
-    for alert_id in alert_ids:
-        deliver_alert.delay(alert_id)
-    return len(alert_ids)
+    """Periodic: queue again the alerts whose deliveries are still pending or failed (for
+    example queued while the broker was down, or taken by a worker that died)."""
+    return risk.deliveries_requeue()
 
 
 @shared_task(

@@ -721,6 +721,19 @@ def _queue_delivery(alert_id: int) -> None:
         log.warning("alert %s delivery not queued (broker unavailable)", alert_id)
 
 
+def deliveries_requeue() -> int:
+    """Queue the alerts that still have pending or failed deliveries (fewer than 20
+    attempts), 200 alerts a task. Returns how many alerts were queued."""
+    alert_ids = sorted(set(
+        AlertDelivery.objects.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED],
+                                     attempts__lt=20)
+        .values_list("alert_id", flat=True)
+    ))
+    if alert_ids:
+        _queue_deliveries(alert_ids)
+    return len(alert_ids)
+
+
 class DeliveryError(Exception):
     """A channel failed; the task retries the pending deliveries with backoff."""
 

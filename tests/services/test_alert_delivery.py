@@ -87,3 +87,15 @@ def test_an_email_delivery_is_sent_once(alert, official_sumbar, mailoutbox):
     assert "Kejadian kritis di Kota Pariaman" in mailoutbox[0].subject
     assert mailoutbox[0].extra_headers["Message-ID"] == (
         f"<alert-{alert.pk}.delivery-{delivery.pk}@kewaspadaan>")
+
+
+def test_the_periodic_sweep_sends_what_was_left_pending(alert, official_sumbar, mailoutbox):
+    """A delivery whose task was lost (broker down, worker killed) is sent by the sweep."""
+    delivery = AlertDelivery.objects.create(alert=alert, channel=Channel.EMAIL,
+                                            recipient=official_sumbar,
+                                            target="pejabat@sumbar.go.id")
+    assert risk.deliveries_requeue() == 1  # tasks run in-process in the tests
+    delivery.refresh_from_db()
+    assert delivery.status == "sent"
+    assert [m.to for m in mailoutbox] == [["pejabat@sumbar.go.id"]]
+    assert risk.deliveries_requeue() == 0
