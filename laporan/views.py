@@ -94,6 +94,20 @@ def _form_error_text(form) -> str:
     return " ".join(str(message) for errors in form.errors.values() for message in errors)
 
 
+def _post_form(request, form, run: Callable[[dict], object], done: Callable[[object], str]):
+    """Run a posted form's service and report: the form's errors, the service's refusal,
+    or ``done(result)``; the caller redirects back to the incident."""
+    if not form.is_valid():
+        messages.error(request, _form_error_text(form))
+        return
+    try:
+        result = run(form.cleaned_data)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, done(result))
+
+
 # --- Quick entry and edit -----------------------------------------------------------------
 
 def _form_strings() -> dict:
@@ -380,19 +394,12 @@ def incident_action(request, pk: int, action: str):
 def evidence_create(request, pk: int):
     user = request.user
     incident = _get_incident(user, pk)
-    form = EvidenceForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            evidence = services.evidence_add(
-                incident=incident, by=user, upload=form.cleaned_data["file"],
-                description=form.cleaned_data["description"])
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, _("%(name)s was attached.")
-                             % {"name": evidence.original_name})
-    else:
-        messages.error(request, _form_error_text(form))
+    _post_form(
+        request, EvidenceForm(request.POST, request.FILES),
+        lambda cd: services.evidence_add(incident=incident, by=user, upload=cd["file"],
+                                         description=cd["description"]),
+        lambda evidence: _("%(name)s was attached.") % {"name": evidence.original_name},
+    )
     return redirect(reverse("laporan:incident_detail", args=[incident.pk]) + "#evidence")
 
 
@@ -427,23 +434,16 @@ def evidence_download(request, pk: int):
 def referral_create(request, pk: int):
     user = request.user
     incident = _get_incident(user, pk)
-    form = ReferralForm(request.POST)
-    if form.is_valid():
-        cd = form.cleaned_data
-        try:
-            referral = services.referral_create(
-                incident=incident, by=user, institution=cd["institution"],
-                subject=cd["subject"], count=cd["count"], referred_on=cd["referred_on"],
-                notes=cd["notes"])
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, _("The referral of %(count)s %(subject)s to "
-                                        "%(institution)s was recorded.")
-                             % {"count": referral.count, "subject": referral.subject,
-                                "institution": referral.institution})
-    else:
-        messages.error(request, _form_error_text(form))
+    _post_form(
+        request, ReferralForm(request.POST),
+        lambda cd: services.referral_create(
+            incident=incident, by=user, institution=cd["institution"], subject=cd["subject"],
+            count=cd["count"], referred_on=cd["referred_on"], notes=cd["notes"]),
+        lambda referral: _("The referral of %(count)s %(subject)s to %(institution)s was "
+                           "recorded.")
+        % {"count": referral.count, "subject": referral.subject,
+           "institution": referral.institution},
+    )
     return redirect(reverse("laporan:incident_detail", args=[incident.pk]) + "#referrals")
 
 
@@ -454,18 +454,13 @@ def referral_update(request, pk: int):
     referral = selectors.referral_list(user=user).filter(pk=pk).first()
     if referral is None:
         raise Http404
-    form = ReferralUpdateForm(request.POST)
-    if form.is_valid():
-        cd = form.cleaned_data
-        try:
-            services.referral_update(referral=referral, by=user, status=cd["status"],
-                                     outcome=cd["outcome"], decided_on=cd["decided_on"])
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, _("The referral was updated."))
-    else:
-        messages.error(request, _form_error_text(form))
+    _post_form(
+        request, ReferralUpdateForm(request.POST),
+        lambda cd: services.referral_update(referral=referral, by=user, status=cd["status"],
+                                            outcome=cd["outcome"],
+                                            decided_on=cd["decided_on"]),
+        lambda _result: _("The referral was updated."),
+    )
     return redirect(reverse("laporan:incident_detail", args=[referral.incident_id])
                     + "#referrals")
 
