@@ -22,7 +22,7 @@ from forkopimda import documents, forms, selectors, services, tracker
 from forkopimda.api.views import attachment_response, document_response
 from forkopimda.choices import IN_DOCUMENT, OPEN, RecommendationStatus
 from forkopimda.filtersets import ForumFilterSet, MeetingFilterSet, RecommendationFilterSet
-from forkopimda.permissions import allowed_actions, can
+from forkopimda.permissions import allowed_actions, can, require
 from kewaspadaan.models import Institution, Region
 from kewaspadaan.scoping import can_see_region
 from laporan.forms import style_filter_form
@@ -35,11 +35,6 @@ def _error_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
     return str(exc) or _("You may not do this.")
-
-
-def _require(user, action: str) -> None:
-    if not can(user, action):
-        raise PermissionDenied(_("Your role may not do this."))
 
 
 def _page(request, queryset):
@@ -93,7 +88,7 @@ def forum_list(request):
 
 @login_required
 def forum_create(request):
-    _require(request.user, "manage_forum")
+    require(request.user, "manage_forum")
     initial = {"region": request.user.jurisdiction_id or ""}
     form = forms.ForumForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -141,7 +136,7 @@ def forum_detail(request, pk: int):
 
 @login_required
 def forum_update(request, pk: int):
-    _require(request.user, "manage_forum")
+    require(request.user, "manage_forum")
     forum = _found(selectors.forum_detail(user=request.user, pk=pk))
     form = forms.ForumEditForm(request.POST or None, initial={
         "kind": forum.kind, "name": forum.name, "legal_basis": forum.legal_basis,
@@ -189,7 +184,7 @@ def meeting_list(request):
 
 
 def _meeting_form_page(request, *, meeting=None):
-    _require(request.user, "record_meeting")
+    require(request.user, "record_meeting")
     initial = forms.MeetingForm.initial_for(meeting) if meeting else {
         "forum": request.GET.get("forum") or None}
     form = forms.MeetingForm(request.POST or None, user=request.user, initial=initial)
@@ -235,7 +230,7 @@ def meeting_detail(request, pk: int):
 @login_required
 @require_GET
 def meeting_document(request, pk: int, kind: str):
-    _require(request.user, "export")
+    require(request.user, "export")
     meeting = _found(selectors.meeting_detail(user=request.user, pk=pk))
     return document_response(meeting, kind)
 
@@ -280,7 +275,7 @@ def recommendation_list(request):
 def recommendation_export(request, kind: str):
     """The tracker of the filtered list; a filter that is not understood refuses the export
     rather than quietly exporting more than was asked for."""
-    _require(request.user, "export")
+    require(request.user, "export")
     filterset = _recommendation_filterset(request)
     if not filterset.is_valid():
         messages.error(request, _("Some filters were not understood; nothing was exported."))
@@ -307,7 +302,7 @@ def _asked_region(request) -> Region | None:
 
 
 def _recommendation_form_page(request, *, rec=None, meeting=None):
-    _require(request.user, "draft")
+    require(request.user, "draft")
     initial = forms.RecommendationForm.initial_for(rec) if rec else {
         "deadline": forms.default_deadline()}
     form = forms.RecommendationForm(request.POST or None, initial=initial)
@@ -485,7 +480,7 @@ SKIP_KEY = "forkopimda.discarded_suggestions"
 def suggestion_list(request):
     """The drafts the risk picture of a region supports; accept (after editing) or discard
     each. A discarded one stays hidden for this session."""
-    _require(request.user, "draft")
+    require(request.user, "draft")
     region = _suggestion_region(request)
     skipped = request.session.get(SKIP_KEY, {}).get(region.code, [])
     meeting = None
@@ -540,7 +535,7 @@ def suggestion_list(request):
 def situation_report(request):
     """The situation report of a region: download it now, or (un)subscribe to the weekly
     e-mail."""
-    _require(request.user, "export")
+    require(request.user, "export")
     region = _suggestion_region(request)
     if request.method == "POST":
         _report(request, lambda: services.subscription_set(

@@ -1,6 +1,9 @@
 """Who may do what to forums, meetings and recommendations: one table, read by the services
 (and by templates to show only the buttons a user may press). Where is the scoping rule's."""
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
 from kewaspadaan.choices import Role
 
 ACTIONS: dict[str, set[str]] = {
@@ -26,3 +29,9 @@ def can(user, action: str) -> bool:
 
 def allowed_actions(user) -> set[str]:
     return {action for action in ACTIONS if can(user, action)}
+
+
+def require(user, action: str) -> None:
+    """Refuse (403) a user whose role may not do ``action``."""
+    if not can(user, action):
+        raise PermissionDenied(_("Your role may not do this."))

@@ -50,7 +50,7 @@ from forkopimda.models import (
     RecommendationTransition,
     ReportSubscription,
 )
-from forkopimda.permissions import can
+from forkopimda.permissions import can, require
 from kewaspadaan.choices import TIMEZONE_IANA, RegionLevel
 from kewaspadaan.models import Alert, Indicator, Institution, Region, RiskScore
 from kewaspadaan.scoping import can_see_region, scope
@@ -62,11 +62,6 @@ log = logging.getLogger(__name__)
 
 
 # --- Checks ---------------------------------------------------------------------------------
-
-def _require(user, action: str) -> None:
-    if not can(user, action):
-        raise PermissionDenied(_("Your role may not do this."))
-
 
 def _require_region(user, code: str) -> None:
     if not can_see_region(user, code):
@@ -132,7 +127,7 @@ def forum_create(*, by, region: Region, kind: str, name: str, legal_basis: str =
                  notes: str = "", members: Sequence[MemberData] = (),
                  is_demo: bool = False) -> Forum:
     """Create a forum of a region, with its members."""
-    _require(by, "manage_forum")
+    require(by, "manage_forum")
     _clean_forum(by=by, region=region, kind=kind, name=name)
     if Forum.objects.filter(region=region, name=_text(name)).exists():
         raise ValidationError({"name": [_("This region already has a forum of this name.")]})
@@ -171,7 +166,7 @@ def forum_create_from_template(*, by, region: Region, kind: str, name: str = "",
 @transaction.atomic
 def forum_update(*, forum: Forum, by, kind: str, name: str, legal_basis: str = "",
                  notes: str = "", is_active: bool = True) -> Forum:
-    _require(by, "manage_forum")
+    require(by, "manage_forum")
     _require_region(by, forum.region_id)
     _clean_forum(by=by, region=forum.region, kind=kind, name=name)
     if Forum.objects.filter(region=forum.region_id, name=_text(name)).exclude(
@@ -207,7 +202,7 @@ def _clean_member(forum: Forum, data: MemberData, *, exclude_pk: int | None = No
 
 
 def forum_member_add(*, forum: Forum, by, data: MemberData) -> ForumMember:
-    _require(by, "manage_forum")
+    require(by, "manage_forum")
     _require_region(by, forum.region_id)
     _clean_member(forum, data)
     return ForumMember.objects.create(
@@ -219,7 +214,7 @@ def forum_member_add(*, forum: Forum, by, data: MemberData) -> ForumMember:
 
 
 def forum_member_update(*, member: ForumMember, by, data: MemberData) -> ForumMember:
-    _require(by, "manage_forum")
+    require(by, "manage_forum")
     _require_region(by, member.forum.region_id)
     _clean_member(member.forum, data, exclude_pk=member.pk)
     for name in ("office", "person_name", "email", "phone"):
@@ -231,7 +226,7 @@ def forum_member_update(*, member: ForumMember, by, data: MemberData) -> ForumMe
 
 
 def forum_member_remove(*, member: ForumMember, by) -> None:
-    _require(by, "manage_forum")
+    require(by, "manage_forum")
     _require_region(by, member.forum.region_id)
     member.delete()
 
@@ -347,7 +342,7 @@ def _meeting_relations(meeting: Meeting, data: MeetingData) -> None:
 @transaction.atomic
 def meeting_create(*, by, data: MeetingData, is_demo: bool = False) -> Meeting:
     """Record a meeting of a forum with its participants and what it discussed."""
-    _require(by, "record_meeting")
+    require(by, "record_meeting")
     data = _clean_meeting(data, by)
     meeting = Meeting.objects.create(
         forum=data.forum, region_id=data.forum.region_id, created_by=by, is_demo=is_demo,
@@ -359,7 +354,7 @@ def meeting_create(*, by, data: MeetingData, is_demo: bool = False) -> Meeting:
 
 @transaction.atomic
 def meeting_update(*, meeting: Meeting, by, data: MeetingData) -> Meeting:
-    _require(by, "record_meeting")
+    require(by, "record_meeting")
     _require_region(by, meeting.region_id)
     data = _clean_meeting(data, by)
     locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -380,7 +375,7 @@ def meeting_update(*, meeting: Meeting, by, data: MeetingData) -> Meeting:
 def attachment_add(*, meeting: Meeting, by, upload: UploadedFile,
                    description: str = "") -> MeetingAttachment:
     """Attach a photo or PDF to a meeting, checked by its content (not its name) and size."""
-    _require(by, "record_meeting")
+    require(by, "record_meeting")
     _require_region(by, meeting.region_id)
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size is None or upload.size > limit:
@@ -515,7 +510,7 @@ def _relations(rec: Recommendation, data: RecommendationData) -> None:
 def recommendation_create(*, by, data: RecommendationData,
                           is_demo: bool = False) -> Recommendation:
     """Draft a recommendation (of a meeting, or of a region's forum work)."""
-    _require(by, "draft")
+    require(by, "draft")
     data = _clean_recommendation(data, by)
     if not data.score_changes:
         data.score_changes = score_changes_of(list(data.regions) or [data.region])
@@ -540,7 +535,7 @@ def recommendation_update(*, recommendation: Recommendation, by,
                           data: RecommendationData) -> Recommendation:
     """Edit a draft or approved recommendation. Once issued its text is what institutions
     received; only its deadline may move (``recommendation_set_deadline``)."""
-    _require(by, "draft")
+    require(by, "draft")
     _require_region(by, recommendation.region_id)
     locked = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
     if locked.status not in (S.DRAFT, S.APPROVED):
@@ -562,7 +557,7 @@ def recommendation_update(*, recommendation: Recommendation, by,
 def _move(rec: Recommendation, *, by, action: str, allowed_from: Iterable[str], to: str,
           reason: str = "", changes=None) -> Recommendation:
     """Move one recommendation through its lifecycle under a row lock (see module doc)."""
-    _require(by, action)
+    require(by, action)
     _require_region(by, rec.region_id)
     with transaction.atomic():
         locked = Recommendation.objects.select_for_update().get(pk=rec.pk)
@@ -611,7 +606,7 @@ def recommendation_issue(*, recommendation: Recommendation, by,
                          issued_at: dt.datetime | None = None) -> Recommendation:
     """approved > issued, under the next official number of its region and year.
     ``issued_at`` records a letter issued earlier (an import or the demo); by default now."""
-    _require(by, "issue")
+    require(by, "issue")
     _require_region(by, recommendation.region_id)
     when = issued_at or timezone.now()
     if when > timezone.now() + dt.timedelta(minutes=10):
@@ -660,7 +655,7 @@ def recommendation_cancel(*, recommendation: Recommendation, by, reason: str) ->
 
 def recommendation_discard(*, recommendation: Recommendation, by) -> None:
     """Delete a draft nobody approved (a suggested draft the analyst does not want)."""
-    _require(by, "draft")
+    require(by, "draft")
     _require_region(by, recommendation.region_id)
     with transaction.atomic():
         locked = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
@@ -674,7 +669,7 @@ def recommendation_set_deadline(*, recommendation: Recommendation, by,
     """Move the deadline of an open recommendation, saying why (kept in its history)."""
     if not _text(reason):
         raise ValidationError({"reason": [_("Say why the deadline moves.")]})
-    _require(by, "issue")
+    require(by, "issue")
     _require_region(by, recommendation.region_id)
     with transaction.atomic():
         locked = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
@@ -693,7 +688,7 @@ def progress_note_add(*, recommendation: Recommendation, by, text: str,
                       institution: Institution | None = None, office: str = "") -> ProgressNote:
     """Record what an addressed institution has done; the first note of an issued
     recommendation moves it to in progress."""
-    _require(by, "follow_up")
+    require(by, "follow_up")
     _require_region(by, recommendation.region_id)
     if not _text(text):
         raise ValidationError({"text": [_("Describe the progress.")]})
@@ -715,7 +710,7 @@ def distribution_record(*, recommendation: Recommendation, by, recipient: str,
                         channel: str = Channel.LETTER, institution: Institution | None = None,
                         sent_at: dt.datetime | None = None) -> Distribution:
     """Log that an issued recommendation was sent to an office."""
-    _require(by, "distribute")
+    require(by, "distribute")
     _require_region(by, recommendation.region_id)
     if recommendation.status not in (S.ISSUED, S.IN_PROGRESS, S.DONE):
         raise ValidationError(_("Only an issued recommendation can be distributed."))
@@ -737,7 +732,7 @@ def distribution_record(*, recommendation: Recommendation, by, recipient: str,
 def distribution_acknowledge(*, distribution: Distribution, by,
                              acknowledged_by: str = "") -> Distribution:
     """Record that the office received the recommendation (once)."""
-    _require(by, "acknowledge")
+    require(by, "acknowledge")
     _require_region(by, distribution.recommendation.region_id)
     name = _text(acknowledged_by) or by.get_full_name() or by.username
     Distribution.objects.filter(pk=distribution.pk, acknowledged_at__isnull=True).update(
@@ -863,7 +858,7 @@ def _send_notice(notice: OverdueNotice) -> None:
 
 def subscription_set(*, by, region: Region, subscribed: bool) -> bool:
     """Subscribe ``by`` to (or unsubscribe from) the weekly situation report of a region."""
-    _require(by, "subscribe")
+    require(by, "subscribe")
     _require_region(by, region.code)
     if subscribed:
         ReportSubscription.objects.get_or_create(region=region, user=by)
