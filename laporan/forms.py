@@ -26,6 +26,7 @@ from laporan.choices import (
     SourceType,
     Status,
 )
+from laporan.confidential import can_see_informant
 
 #: Up to this many kab/kota, the no-script region field is a select; above, a code input.
 REGION_SELECT_LIMIT = 40
@@ -249,8 +250,6 @@ class IncidentForm(ServiceErrorsMixin, forms.Form):
     def shows_informant(self) -> bool:
         # Anyone who reports may write an informant; only those who may read it see it
         # again (laporan.confidential). Hidden, the stored value is kept on save.
-        from laporan.confidential import can_see_informant
-
         return self.incident is None or can_see_informant(self.user, self.incident)
 
     @property

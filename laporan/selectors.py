@@ -15,6 +15,7 @@ from kewaspadaan.models import Region
 from kewaspadaan.scoping import scope
 from laporan import similarity
 from laporan.choices import REFERRAL_OPEN, Status
+from laporan.confidential import REDACTED, can_see_informant
 from laporan.models import Evidence, Incident, IncidentActor, IncidentTransition, Referral
 
 
@@ -158,8 +159,6 @@ def incident_history(*, incident: Incident, user) -> list[HistoryEntry]:
     """Every saved version of the incident with what changed, newest first, in words (choice
     labels, names, local times). The informant's values are masked for users who may not
     see them."""
-    from laporan.confidential import REDACTED, can_see_informant
-
     hidden = set() if can_see_informant(user, incident) else HIDDEN_HISTORY_FIELDS
     records = list(incident.history.select_related("history_user").order_by("history_date"))
     entries = []
