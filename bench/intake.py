@@ -342,12 +342,9 @@ def main(argv=None) -> int:
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args(argv)
     big = 100_000 if args.quick else args.big
-    from cryptography.fernet import Fernet
-
     os.environ.update(ALLOWED_HOSTS="testserver,localhost", SECURE_SSL_REDIRECT="false",
                       SESSION_COOKIE_SECURE="false", CSRF_COOKIE_SECURE="false",
-                      STATIC_MANIFEST="false",
-                      FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode())
+                      STATIC_MANIFEST="false")
     configure_environment(args.database_url)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")

@@ -89,6 +89,10 @@ def configure_environment(url: str) -> None:
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
     os.environ["EMAIL_BACKEND"] = "locmem"
     os.environ.setdefault("SECRET_KEY", "bench-not-a-secret-" + "x" * 48)
+    if "FIELD_ENCRYPTION_KEYS" not in os.environ:  # required with DEBUG off; this run's own
+        from cryptography.fernet import Fernet
+
+        os.environ["FIELD_ENCRYPTION_KEYS"] = Fernet.generate_key().decode()
     os.environ.setdefault("ALLOWED_HOSTS", "localhost")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     # The cache (rescore coalescing key) stays in-process: a shared Redis is not touched.
@@ -474,9 +478,10 @@ def day_ends(day: dt.date) -> list[tuple[str, dt.datetime]]:
     return [(tz, _day_end(day, ZoneInfo(iana))) for tz, iana in TIMEZONE_IANA.items()]
 
 
-def floor_sql(profile, day: dt.date, election_id: int) -> tuple[str, list]:
-    """The floor: the raw components of every kab/kota for the all-stages snapshot in one
-    aggregate over the same rows kabkota_rescore reads."""
+def _scored_rows(day: dt.date) -> tuple[str, list]:
+    """FROM ... WHERE over exactly the rows ``kabkota_rescore`` reads on ``day``: not
+    withdrawn, before the end of the day on the region's own clock, this election or none
+    (the election's id is the last parameter, appended by the caller)."""
     from kewaspadaan.models import Region, Signal
 
     values, params = [], []
@@ -484,15 +489,23 @@ def floor_sql(profile, day: dt.date, election_id: int) -> tuple[str, list]:
         values.append("(%s, %s::timestamptz)")
         params += [tz, end]
     sql = (
-        f"SELECT s.region_id, s.athg, "
-        f"SUM({signal_value_sql(profile)} * {decay_sql(profile, 'e.day_end')}) AS points, "
-        f"COUNT(*) AS signals "
         f"FROM {Signal._meta.db_table} s "
         f"JOIN {Region._meta.db_table} r ON r.code = s.region_id "
         f"JOIN (VALUES {', '.join(values)}) AS e(tz, day_end) ON e.tz = r.timezone "
         f"WHERE s.withdrawn_at IS NULL AND s.occurred_at < e.day_end "
         f"AND (s.election_id = %s OR s.election_id IS NULL) "
-        f"GROUP BY s.region_id, s.athg"
+    )
+    return sql, params
+
+
+def floor_sql(profile, day: dt.date, election_id: int) -> tuple[str, list]:
+    """The floor: the raw components of every kab/kota for the all-stages snapshot in one
+    aggregate over the same rows kabkota_rescore reads."""
+    rows, params = _scored_rows(day)
+    sql = (
+        f"SELECT s.region_id, s.athg, "
+        f"SUM({signal_value_sql(profile)} * {decay_sql(profile, 'e.day_end')}) AS points, "
+        f"COUNT(*) AS signals {rows}GROUP BY s.region_id, s.athg"
     )
     return sql, [*params, election_id]
 
@@ -522,21 +535,11 @@ def every_snapshot_sql(profile, day: dt.date, election_id: int) -> tuple[str, li
     """One pass for every snapshot: points decayed to the end of ``day`` per kab/kota x
     stage set (the ``stages`` column) x ATHG; ``every_snapshot_raw`` spreads each sum over
     the snapshots of its stages."""
-    from kewaspadaan.models import Region, Signal
-
-    values, params = [], []
-    for tz, end in day_ends(day):
-        values.append("(%s, %s::timestamptz)")
-        params += [tz, end]
+    rows, params = _scored_rows(day)
     sql = (
         f"SELECT s.region_id, r.timezone, s.stages, s.athg, "
         f"SUM({signal_value_sql(profile)} * {decay_sql(profile, 'e.day_end')}) AS points, "
-        f"COUNT(*) AS signals, MAX(s.occurred_at) AS latest "
-        f"FROM {Signal._meta.db_table} s "
-        f"JOIN {Region._meta.db_table} r ON r.code = s.region_id "
-        f"JOIN (VALUES {', '.join(values)}) AS e(tz, day_end) ON e.tz = r.timezone "
-        f"WHERE s.withdrawn_at IS NULL AND s.occurred_at < e.day_end "
-        f"AND (s.election_id = %s OR s.election_id IS NULL) "
+        f"COUNT(*) AS signals, MAX(s.occurred_at) AS latest {rows}"
         f"GROUP BY s.region_id, r.timezone, s.stages, s.athg"
     )
     return sql, [*params, election_id]
