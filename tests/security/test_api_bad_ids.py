@@ -3,8 +3,6 @@
 
 import pytest
 
-from tests.factories import UserFactory
-
 pytestmark = [pytest.mark.django_db, pytest.mark.security]
 
 BIG = "99999999999999999999999"
@@ -21,8 +19,7 @@ BIG = "99999999999999999999999"
     f"/api/v1/regions/{BIG}/",
     f"/api/v1/alerts/?election={BIG}",
 ])
-def test_an_id_out_of_range_is_refused_not_a_server_error(api_client, url):
-    analyst = UserFactory(username="an.ids", role="analyst", jurisdiction_code="13")
-    api_client.force_authenticate(analyst)
+def test_an_id_out_of_range_is_refused_not_a_server_error(api_client, analyst_sumbar, url):
+    api_client.force_authenticate(analyst_sumbar)
     response = api_client.post(url) if "approve" in url else api_client.get(url)
     assert response.status_code in (400, 404), (url, response.status_code, response.content)
