@@ -161,6 +161,27 @@ def test_the_list_costs_a_fixed_number_of_queries(as_user, analyst_sumbar,
             assert client.get(f"/meetings/{meeting.pk}/").status_code == 200
 
 
+def test_the_forum_and_meeting_lists_cost_the_same_for_one_row_or_many(as_user,
+                                                                      analyst_sumbar):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user(analyst_sumbar)
+    costs = []
+    for count in (1, 4):
+        while Forum.objects.count() < count:
+            forum = make_forum(by=analyst_sumbar, name=f"Forum {Forum.objects.count()}")
+            make_recommendation(by=analyst_sumbar,
+                                meeting=make_meeting(by=analyst_sumbar, forum=forum))
+        with CaptureQueriesContext(connection) as queries:
+            forums = client.get("/forums/")
+            meetings = client.get("/meetings/")
+        assert forums.status_code == meetings.status_code == 200
+        assert text_of(forums).count("Sumatera Barat 13") == count  # each row's region
+        costs.append(len(queries))
+    assert costs[0] == costs[1]
+
+
 def test_progress_distribution_and_receipt_through_the_page(as_user, analyst_sumbar,
                                                            official_sumbar):
     rec = issue(make_recommendation(by=analyst_sumbar, region_code="13"), by=analyst_sumbar)
