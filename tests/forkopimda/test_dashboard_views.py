@@ -246,6 +246,9 @@ def test_every_figure_downloads_as_csv(client, official_sumbar, story, figure):
     assert f"dasbor-13-{figure}-{DAY}.csv" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) >= 2, rows
+    # The page offers it, for the period on screen.
+    html = client.get(f"/dashboards/13/?day={DAY}").content.decode()
+    assert f'href="/dashboards/13/figures/{figure}.csv?day={DAY}" download' in html
 
 
 def test_the_regions_csv_has_the_scores_of_the_page(client, official_sumbar, story):
