@@ -294,10 +294,17 @@ def test_demo_totp_enrols_the_demo_logins_and_prints_their_code(db, settings, ca
     analyst = UserFactory(username="analis.demo", role="analyst", jurisdiction_code="13",
                           is_demo=True)
     operator = UserFactory(username="op.demo", role="operator", is_demo=True)
+    # A demo official who left an enrolment half done: the leftover gives way to a device.
+    official = UserFactory(username="pejabat.demo", role="official", is_demo=True)
+    TOTPDevice.objects.create(user=official, name="authenticator", confirmed=False)
     call_command("demo_totp", enrol=True)
+    assert "2 enrolled" in capsys.readouterr().out
     call_command("demo_totp", enrol=True)  # idempotent
+    assert "0 enrolled" in capsys.readouterr().out
     device = TOTPDevice.objects.get(user=analyst)
     assert device.confirmed
+    assert list(TOTPDevice.objects.filter(user=official).values_list("confirmed", flat=True)) \
+        == [True]
     assert not TOTPDevice.objects.filter(user=operator).exists()
     capsys.readouterr()
     call_command("demo_totp", "analis.demo")

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kewaspadaan.auth_views import DEVICE_NAME
 from kewaspadaan.models import User
 
 
@@ -40,15 +41,14 @@ class Command(BaseCommand):
         self.stderr.write(f"(valid for {left} more seconds)")
 
     def _enrol(self):
-        users = User.objects.filter(is_demo=True, role__in=settings.OTP_REQUIRED_ROLES)
-        created = 0
-        for user in users.order_by("username"):
-            if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-                TOTPDevice.objects.filter(user=user).delete()
-                TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
-                created += 1
-        names = ", ".join(users.order_by("username").values_list("username", flat=True))
-        self.stdout.write(self.style.SUCCESS(f"Demo two-factor login: {created} enrolled."))
+        users = User.objects.filter(
+            is_demo=True, role__in=settings.OTP_REQUIRED_ROLES).order_by("username")
+        missing = list(users.exclude(totpdevice__confirmed=True))
+        TOTPDevice.objects.filter(user__in=missing).delete()  # unconfirmed leftovers
+        for user in missing:
+            TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=True)
+        names = ", ".join(users.values_list("username", flat=True))
+        self.stdout.write(self.style.SUCCESS(f"Demo two-factor login: {len(missing)} enrolled."))
         if names:
             self.stdout.write(
                 f"  These demo logins ask for a 6-digit code after the password: {names}.\n"
