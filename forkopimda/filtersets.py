@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forkopimda.choices import OPEN, ForumKind, MeetingKind, RecommendationStatus
 from forkopimda.models import Forum, Meeting, Recommendation
+from forkopimda.selectors import concerning
 from forkopimda.services import region_today
 from kewaspadaan.filtersets import ChoicesFilter, IdFilter
 from kewaspadaan.scoping import region_q
@@ -72,11 +73,7 @@ class RecommendationFilterSet(filters.FilterSet):
                   "q"]
 
     def filter_region(self, queryset, name, value):
-        code = value.strip()
-        through = Recommendation.regions.through
-        concerned = through.objects.filter(recommendation_id=OuterRef("pk")).filter(
-            region_q(code, "region"))
-        return queryset.filter(region_q(code, "region") | Q(Exists(concerned)))
+        return queryset.filter(concerning(value.strip()))
 
     def filter_institution(self, queryset, name, value):
         through = Recommendation.institutions.through

@@ -68,7 +68,7 @@ def meeting_detail(*, user, pk: int) -> Meeting | None:
     )
 
 
-def _concerning(region_code: str) -> Q:
+def concerning(region_code: str) -> Q:
     """Recommendations of a forum at ``region_code`` or below, or concerning a region there."""
     through = Recommendation.regions.through
     concerned = through.objects.filter(recommendation_id=OuterRef("pk")).filter(
@@ -88,7 +88,7 @@ def recommendation_list(*, user, region: Region | None = None,
         user,
     )
     if region is not None:
-        recs = recs.filter(_concerning(region.code))
+        recs = recs.filter(concerning(region.code))
     if overdue is not None:
         cutoff = today or region_today(region)
         late = Q(status__in=OPEN, deadline__lt=cutoff)
@@ -123,7 +123,7 @@ def recommendation_counts(*, user, region: Region | None) -> dict[str, int]:
     today = region_today(region)
     recs = scope(Recommendation.objects.all(), user)
     if region is not None:
-        recs = recs.filter(_concerning(region.code))
+        recs = recs.filter(concerning(region.code))
     open_q = Q(status__in=OPEN)
     counts = recs.aggregate(
         open=Count("pk", filter=open_q),

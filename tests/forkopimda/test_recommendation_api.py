@@ -122,6 +122,20 @@ def test_meetings_are_listed_within_the_jurisdiction(api_client, sumbar, operato
         sumbar["pariaman_meeting"].pk}
 
 
+def test_the_region_filter_keeps_what_lies_or_bears_on_the_region(api_client, sumbar,
+                                                                   analyst_sumbar):
+    """A recommendation of the province concerning Pariaman is Pariaman's too; one
+    concerning Solok is not."""
+    pariaman = make_recommendation(by=analyst_sumbar, meeting=sumbar["pariaman_meeting"])
+    solok = make_recommendation(by=analyst_sumbar, region_code="13", regions=("13.72",))
+    api_client.force_authenticate(analyst_sumbar)
+    assert _ids(api_client.get("/api/v1/recommendations/?region=13.77")) == {
+        sumbar["rec"].pk, pariaman.pk}
+    assert _ids(api_client.get("/api/v1/recommendations/?region=13.72")) == {solok.pk}
+    assert _ids(api_client.get("/api/v1/forums/?region=13.77")) == {
+        sumbar["pariaman_forum"].pk}
+
+
 def test_the_document_downloads_for_readers_of_the_jurisdiction_only(api_client, sumbar,
                                                                      official_sumbar,
                                                                      operator_jateng,
