@@ -344,10 +344,9 @@ def coverage_gaps(*, user, region: Region | None, period: Period,
     chosen day (by the day the events happened, so a past day reads as it was): silence
     there is a blind spot, not calm (2 queries: the count and the first rows)."""
     days = days or settings.COVERAGE_GAP_DAYS
+    # A kab/kota's own dashboard: the prefix match at kab/kota level is the kab/kota itself.
     kabkota = _in_region(scope(Region.objects.filter(level=RegionLevel.KABKOTA), user),
                          region, "code")
-    if region is not None and region.level == RegionLevel.KABKOTA:
-        kabkota = kabkota.filter(code=region.code)
     last = (scope(IncidentDayCount.objects.all(), user)
             .filter(region=OuterRef("code"), day__lte=period.day)
             .order_by("-day").values("day")[:1])

@@ -335,3 +335,9 @@ def test_the_gaps_csv_lists_every_quiet_kabkota_and_the_page_its_first_rows(
     response = client.get("/dashboards/national/figures/gaps.csv?gap=3")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) - 1 == shown["count"] > dashboard_selectors.GAP_ROWS
+
+
+def test_a_kabkota_dashboard_lists_only_itself_as_a_coverage_gap(client, national_user):
+    data = page(client, national_user, "/dashboards/13.77/").context["data"]
+    assert [r["code"] for r in data["gaps"]["rows"]] == ["13.77"]
+    assert data["gaps"]["count"] == 1
