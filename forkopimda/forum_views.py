@@ -93,15 +93,12 @@ def forum_create(request):
     form = forms.ForumForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        create = (services.forum_create_from_template if data["use_template"]
+                  else services.forum_create)
         try:
-            if data["use_template"]:
-                forum = services.forum_create_from_template(
-                    by=request.user, region=data["region"], kind=data["kind"],
-                    name=data["name"], legal_basis=data["legal_basis"], notes=data["notes"])
-            else:
-                forum = services.forum_create(
-                    by=request.user, region=data["region"], kind=data["kind"],
-                    name=data["name"], legal_basis=data["legal_basis"], notes=data["notes"])
+            forum = create(by=request.user, region=data["region"], kind=data["kind"],
+                           name=data["name"], legal_basis=data["legal_basis"],
+                           notes=data["notes"])
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:

@@ -53,6 +53,8 @@ def test_an_analyst_records_an_fgd_with_four_recommendations_and_downloads_both_
     page = text_of(response)
     assert "Gubernur Provinsi Sumatera Barat" in page and "Ketua" in page
     assert "Kepala Badan Kesbangpol Provinsi Sumatera Barat" in page
+    client.post("/forums/new/", {"region": "13", "kind": "fkdm", "name": "FKDM tanpa anggota"})
+    assert not Forum.objects.get(name="FKDM tanpa anggota").members.exists()
 
     response = client.post("/meetings/new/", {
         "forum": forum.pk, "kind": "fgd", "title": "FGD Kewaspadaan Dini Pilkada",
