@@ -48,14 +48,13 @@ def _label(column: str, choices) -> str:
 
 
 def _neutral(expression: str) -> str:
-    """``transfer.neutralise``: text a spreadsheet would run as a formula gets a leading
-    apostrophe."""
-    return (f"(CASE WHEN left({expression}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') "
+    """``transfer.neutralise``, on its own triggers: text a spreadsheet would run as a
+    formula gets a leading apostrophe."""
+    from laporan.transfer import FORMULA_TRIGGERS  # transfer imports this module
+
+    triggers = ", ".join(_literal(t) for t in FORMULA_TRIGGERS)
+    return (f"(CASE WHEN left({expression}, 1) IN ({triggers}) "
             f"THEN '''' || {expression} ELSE {expression} END)")
-
-
-def _short(label: str) -> str:
-    return str(label).split(" (", 1)[0]
 
 
 def copy_sql(queryset: QuerySet[Incident]) -> tuple[str, list]:
@@ -69,7 +68,9 @@ def copy_sql(queryset: QuerySet[Incident]) -> tuple[str, list]:
     zone = " ".join(f"WHEN {_literal(tz)} THEN {_literal(iana)}"
                     for tz, iana in TIMEZONE_IANA.items())
     offset = " ".join(f"WHEN {_literal(tz)} THEN {_literal(o)}" for tz, o in OFFSETS.items())
-    actor_labels = " ".join(f"WHEN {_literal(v)} THEN {_literal(_short(label))}"
+    from laporan.transfer import short_label  # transfer imports this module
+
+    actor_labels = " ".join(f"WHEN {_literal(v)} THEN {_literal(short_label(label))}"
                             for v, label in ActorType.choices)
     columns = [
         "'LAP-' || lpad(i.id::text, 6, '0')",

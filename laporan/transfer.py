@@ -59,9 +59,8 @@ from laporan.permissions import can
 logger = logging.getLogger(__name__)
 
 # The largest file accepted is settings.IMPORT_MAX_BYTES (5 MB unless set): see max_bytes().
-MAX_BYTES = 5 * 1024 * 1024
-# Confirming runs every row through incident_create in one web request (about 17 queries a
-# row): 2,000 rows stay well inside the web worker's 60-second limit.
+# Confirming checks every row again and writes them in bulk (services.incidents_import) in
+# one web request: 2,000 rows stay well inside the web worker's 60-second limit.
 MAX_ROWS = 2000
 # A 5 MB XLSX of text unzips to some tens of MB; far more than that is a zip bomb.
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
@@ -943,7 +942,7 @@ def export_header() -> list[str]:
     ]
 
 
-def _short_label(label) -> str:
+def short_label(label) -> str:
     # "ASN (civil servants)" -> "ASN": the summary reads "15 ASN".
     return str(label).split(" (", 1)[0]
 
@@ -1004,7 +1003,7 @@ def incident_export_records(queryset: QuerySet[Incident]) -> Iterator[list]:
             classification.get(incident.classification, incident.classification),
             incident.title,
             incident.narrative,
-            "; ".join(f"{a.count} {_short_label(actor_labels.get(a.actor_type, a.actor_type))}"
+            "; ".join(f"{a.count} {short_label(actor_labels.get(a.actor_type, a.actor_type))}"
                       for a in incident.export_actors),
             reporter.get_full_name() or reporter.username,
         ]
