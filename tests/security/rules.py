@@ -16,7 +16,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tests.security.world import Obj, World, in_jurisdiction, is_ancestor, png_upload, visible
+from tests.security.world import (
+    Obj,
+    World,
+    in_jurisdiction,
+    is_ancestor,
+    persona_info,
+    png_upload,
+    visible,
+)
 
 ANY = None  # every signed-in role
 OPERATORS_UP = frozenset({"operator", "analyst", "admin"})  # create, edit, refer, evidence
@@ -60,6 +68,10 @@ class Rule:
     targets: Callable[[World], list[Obj]] | None = None
     json: bool = True  # API writes send JSON (False: multipart)
     creates: bool = False  # a write that creates a record: where the caller may, it must
+    # Roles that may write here only to the records they reported and that are not yet
+    # verified (laporan.services: "Operators may only edit the incidents they reported",
+    # "Only an analyst may edit a verified incident"): in the world, their own drafts.
+    reporter_only: frozenset = frozenset()
     extra: dict = field(default_factory=dict)
 
     def objects(self, world: World) -> list[Obj | None]:
@@ -73,17 +85,23 @@ class Rule:
         if obj is None:
             return True
         if self.scope in ("reference",):
-            from tests.security.world import persona_info
-
             _, role, jurisdiction = persona_info(persona)
             return role is not None and (in_jurisdiction(jurisdiction, obj.region)
                                          or is_ancestor(obj.region, jurisdiction))
         if self.scope in ("dashboard", "create"):
-            from tests.security.world import persona_info
-
             _, role, jurisdiction = persona_info(persona)
             return role is not None and in_jurisdiction(jurisdiction, obj.region)
         return visible(persona, obj)
+
+    def may(self, method: str, persona: str, obj: Obj | None) -> bool:
+        """Whether the persona's role may call ``method`` on ``obj`` (visibility aside)."""
+        username, role, _jurisdiction = persona_info(persona)
+        roles = self.methods[method]
+        if role is None or (roles is not None and role not in roles):
+            return False
+        if method != "GET" and role in self.reporter_only:
+            return obj is not None and obj.draft_of == username
+        return True
 
 
 def page(roles=ANY, **kw) -> Rule:
@@ -228,12 +246,14 @@ RULES: dict[str, Rule] = {
     "laporan:incident_update": Rule(methods={"GET": OPERATORS_UP, "POST": OPERATORS_UP},
                                     obj="incident", data=lambda w, o: {
                                         "title": "Diubah", "narrative": "Diubah.",
-                                        "reason": "Koreksi."}),
+                                        "reason": "Koreksi."},
+                                    reporter_only=frozenset({"operator"})),
     "laporan:evidence_create": post(OPERATORS_UP, "incident", _evidence_upload,
                                     targets=write_incidents),
     "laporan:referral_create": post(OPERATORS_UP, "incident", _referral_body,
                                     targets=write_incidents),
-    "laporan:incident_submit": post(OPERATORS_UP, "incident", targets=write_incidents),
+    "laporan:incident_submit": post(OPERATORS_UP, "incident", targets=write_incidents,
+                                    reporter_only=frozenset({"operator"})),
     "laporan:incident_verify": post(VERIFIERS, "incident", lambda w, o: VERIFY,
                                     targets=write_incidents),
     "laporan:incident_reject": post(VERIFIERS, "incident", lambda w, o: REASON,
@@ -340,8 +360,10 @@ RULES: dict[str, Rule] = {
     # --- API: incidents ---------------------------------------------------------------------
     "incident-list": api({"GET": ANY}, shows=("incident",)),
     "incident-detail": api({"GET": ANY, "PATCH": OPERATORS_UP}, obj="incident",
-                           data=lambda w, o: {"narrative": "Diubah.", "reason": "Koreksi."}),
-    "incident-submit": api({"POST": OPERATORS_UP}, obj="incident", targets=write_incidents),
+                           data=lambda w, o: {"narrative": "Diubah.", "reason": "Koreksi."},
+                           reporter_only=frozenset({"operator"})),
+    "incident-submit": api({"POST": OPERATORS_UP}, obj="incident", targets=write_incidents,
+                           reporter_only=frozenset({"operator"})),
     "incident-verify": api({"POST": VERIFIERS}, obj="incident", data=lambda w, o: VERIFY,
                            targets=write_incidents),
     "incident-reject": api({"POST": VERIFIERS}, obj="incident", data=lambda w, o: REASON,

@@ -179,9 +179,13 @@ def visible_markers(world: World, persona: str, kinds) -> list[str]:
             if o.marker and visible(persona, o)]
 
 
+def to_login(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(LOGIN_PREFIXES)
+
+
 def refused(response, rule: Rule, anonymous: bool) -> bool:
     if anonymous and not rule.api:
-        return response.status_code == 302 and response["Location"].startswith(LOGIN_PREFIXES)
+        return to_login(response)
     return response.status_code in (401, 403, 404, 405)
 
 
@@ -191,9 +195,9 @@ def check(world: World, client, persona: str, name: str, rule: Rule) -> list[str
     _, role, _jurisdiction = persona_info(persona)
     anonymous = role is None
     hidden = forbidden_markers(world, persona)
-    for method, roles in rule.methods.items():
-        role_ok = not anonymous and (roles is None or role in roles)
+    for method in rule.methods:
         for obj in rule.objects(world):
+            role_ok = rule.may(method, persona, obj)
             url = _url(name, rule, obj)
             where = f"{method} {url} [{obj.marker or obj.region if obj else '-'}]"
             sees = rule.sees(persona, obj)
@@ -208,7 +212,7 @@ def check(world: World, client, persona: str, name: str, rule: Rule) -> list[str
                 if leaked:
                     problems.append(f"LEAK {where}: the body shows {leaked}")
             if method == "GET":
-                if allowed and status not in (200, 302):
+                if allowed and (status not in (200, 302) or to_login(response)):
                     problems.append(f"{where}: expected access, got {status}")
                 if not allowed and 200 <= status < 300:
                     problems.append(f"LEAK {where}: {status} where the rule says no access")
@@ -231,8 +235,9 @@ def check(world: World, client, persona: str, name: str, rule: Rule) -> list[str
                         problems.append(f"LEAK {where}: {status} for a forbidden write")
                     if fingerprint(obj) != before:
                         problems.append(f"LEAK {where}: a forbidden write changed data")
-                elif status == 404:
-                    problems.append(f"{where}: the caller may act here but got 404")
+                elif status in (401, 403, 404, 405):
+                    # Allowed means done: a refusal here is the rule broken the other way.
+                    problems.append(f"{where}: the caller may act here but got {status}")
                 elif rule.creates and status != 201:
                     problems.append(f"{where}: the caller may create here but got {status} "
                                     f"{body_text(response)[:300]}")
