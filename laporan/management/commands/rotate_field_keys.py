@@ -9,13 +9,17 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
 from kewaspadaan import crypto
+from laporan.models import Incident
 
-# (table, key column, encrypted column)
-PROTECTED = [
-    ("laporan_incident", "id", "informant"),
-    ("laporan_historicalincident", "history_id", "informant"),
-]
 BATCH = 500
+
+
+def protected() -> list[tuple[str, str, str]]:
+    """(table, key column, encrypted column) of every encrypted value: the incidents'
+    informant and its history."""
+    history = Incident.history.model
+    return [(Incident._meta.db_table, Incident._meta.pk.column, "informant"),
+            (history._meta.db_table, history._meta.pk.column, "informant")]
 
 
 class Command(BaseCommand):
@@ -23,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         total = 0
-        for table, key, column in PROTECTED:
+        for table, key, column in protected():
             last = None
             while True:
                 with transaction.atomic(), connection.cursor() as cursor:
@@ -32,9 +36,8 @@ class Command(BaseCommand):
                         f"SELECT {key}, {column} FROM {table} WHERE {column} <> '' {after} "  # noqa: S608
                         f"ORDER BY {key} LIMIT {BATCH}", [] if last is None else [last])
                     rows = cursor.fetchall()
-                    for pk, value in rows:
-                        cursor.execute(f"UPDATE {table} SET {column} = %s WHERE {key} = %s",  # noqa: S608
-                                       [crypto.rotate(value), pk])
+                    cursor.executemany(f"UPDATE {table} SET {column} = %s WHERE {key} = %s",  # noqa: S608
+                                       [(crypto.rotate(value), pk) for pk, value in rows])
                 if not rows:
                     break
                 last = rows[-1][0]
