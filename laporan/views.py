@@ -240,14 +240,19 @@ def _active_filters(request, names) -> int:
     return sum(1 for name in names if any(v for v in request.GET.getlist(name)))
 
 
+def _incident_page(request, filterset):
+    """The asked-for page of a filtered incident list, with the relations rows show."""
+    return BoundedPaginator(filterset.qs.prefetch_related(*selectors.INCIDENT_PREFETCH),
+                            PAGE_SIZE).get_page(request.GET.get("page"))
+
+
 @login_required
 def incident_list(request):
     user = request.user
     filterset = IncidentFilterSet(request.GET or None,
                                   queryset=selectors.incident_list(user=user), request=request)
     _incident_filters(filterset, user=user)
-    page = BoundedPaginator(filterset.qs.prefetch_related(*selectors.INCIDENT_PREFETCH),
-                            PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _incident_page(request, filterset)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "laporan/incident_list.html", {
@@ -543,8 +548,7 @@ def verification_queue(request):
                                   queryset=selectors.verification_queue(user=user),
                                   request=request)
     _incident_filters(filterset, user=user)
-    page = BoundedPaginator(filterset.qs.prefetch_related(*selectors.INCIDENT_PREFETCH),
-                            PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _incident_page(request, filterset)
     form = filterset.form
     selected = set(bulk.fields["incidents"].to_python(request.POST.getlist("incidents"))
                    if bulk.is_bound and "incidents" not in bulk.errors else [])
