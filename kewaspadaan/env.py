@@ -4,6 +4,8 @@ A malformed value stops start-up with a message that names the variable, so a ty
 deployment never silently becomes a default. (Healthchecks' ``envbool``, made strict.)
 """
 
+import base64
+import hashlib
 import os
 from urllib.parse import urlsplit
 
@@ -104,14 +106,11 @@ def env_keys(name: str) -> list[str]:
     """Comma-separated Fernet keys (32 bytes, URL-safe base64, as ``Fernet.generate_key()``
     prints them). The first encrypts; all decrypt. A malformed key is named by its position,
     never printed."""
-    import base64
-    import binascii
-
     keys = env_list(name, [])
     for position, key in enumerate(keys, start=1):
         try:
             raw = base64.urlsafe_b64decode(key.encode("ascii"))
-        except (ValueError, binascii.Error, UnicodeEncodeError):
+        except ValueError:  # binascii.Error and UnicodeEncodeError are ValueErrors
             raw = b""
         if len(raw) != 32:
             raise EnvError(
@@ -126,8 +125,5 @@ def env_keys(name: str) -> list[str]:
 
 def derived_fernet_key(secret: str) -> str:
     """A Fernet key derived from ``secret``: the development stand-in (DEBUG only)."""
-    import base64
-    import hashlib
-
     digest = hashlib.sha256(b"kewaspadaan field encryption\x00" + secret.encode()).digest()
     return base64.urlsafe_b64encode(digest).decode()
