@@ -34,6 +34,15 @@ def log_in(client, username, password=PASSWORD, **extra):
     return client.post(LOGIN, {"username": username, "password": password}, **extra)
 
 
+def admin_browser(client, admin_user):
+    """A second browser, of the administrator made staff (Django's admin)."""
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    admin = type(client)()
+    admin.force_login(admin_user)
+    return admin
+
+
 # --- Lockout (django-axes) ----------------------------------------------------------------
 
 def test_five_failures_lock_the_username_from_that_address(client, operator_pariaman, settings):
@@ -86,10 +95,7 @@ def test_an_administrator_lifts_the_lock_in_the_admin(client, operator_pariaman,
     assert log_in(client, "op.pariaman").status_code == 429
     attempt = AccessAttempt.objects.get(username="op.pariaman")
 
-    admin = type(client)()
-    admin_user.is_staff = admin_user.is_superuser = True
-    admin_user.save()
-    admin.force_login(admin_user)
+    admin = admin_browser(client, admin_user)
     listing = admin.get("/admin/axes/accessattempt/")
     assert listing.status_code == 200 and "op.pariaman" in listing.text
     deleted = admin.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
@@ -246,10 +252,7 @@ def test_the_two_factor_pages_send_other_roles_home(client, operator_pariaman, o
 def test_an_administrator_resets_a_lost_authenticator(client, analyst_sumbar, admin_user,
                                                       otp_on):
     device = enrol(analyst_sumbar)
-    admin_user.is_staff = admin_user.is_superuser = True
-    admin_user.save()
-    admin = type(client)()
-    admin.force_login(admin_user)
+    admin = admin_browser(client, admin_user)
     enrol(admin_user)
     log_in(admin, "sysadmin")
     admin.post(VERIFY, {"token": totp_code(TOTPDevice.objects.get(user=admin_user))})
