@@ -89,6 +89,21 @@ def test_behind_the_proxy_the_address_is_the_one_the_proxy_appended(client, oper
                   HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 302
 
 
+@pytest.mark.parametrize(("behind", "count", "forwarded", "address"), [
+    (False, 1, "198.51.100.1", "10.0.0.5"),              # no proxy: the header is the client's
+    (True, 1, "198.51.100.1, 203.0.113.7", "203.0.113.7"),
+    (True, 2, "198.51.100.1, 203.0.113.7, 10.0.0.9", "203.0.113.7"),  # two proxies appended
+    (True, 2, "203.0.113.7", "10.0.0.5"),                # fewer hops than proxies: the socket
+])
+def test_the_client_address_counts_the_trusted_proxies_from_the_right(
+        rf, settings, behind, count, forwarded, address):
+    from kewaspadaan.auth import client_ip
+
+    settings.BEHIND_PROXY, settings.TRUSTED_PROXY_COUNT = behind, count
+    request = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == address
+
+
 def test_an_administrator_lifts_the_lock_in_the_admin(client, operator_pariaman, admin_user):
     for _ in range(5):
         log_in(client, "op.pariaman", "salah-sandi-123")
