@@ -52,8 +52,6 @@ if not FIELD_ENCRYPTION_KEYS:
             "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
         )
     FIELD_ENCRYPTION_KEYS = [derived_fernet_key(SECRET_KEY)]
-# Change history is evidence: the admin shows past versions but never restores one.
-SIMPLE_HISTORY_REVERT_DISABLED = True
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -362,6 +360,8 @@ REST_FRAMEWORK = {
 }
 # Workflow reasons (a rejection's explanation) are stored whole in the history.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+# Change history is evidence: the admin shows past versions but never restores one.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Apps add their API resources to the one /api/v1/ router through these functions.
 API_ROUTES = ["laporan.api.urls.register", "forkopimda.api.urls.register"]
