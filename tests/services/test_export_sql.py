@@ -69,3 +69,21 @@ def test_the_export_keeps_the_callers_scope_and_order(incidents, operator_pariam
     # Pariaman's operator: their own two (one terbatas, theirs), in the caller's order.
     assert [r[0] for r in got[1:]] == [i.reference for i in incidents[:2]]
     assert all("NTB-7" not in " ".join(r) for r in got)  # another province: never
+
+
+def test_every_formula_trigger_is_neutralised_alike(operator_pariaman, national_user):
+    for n, trigger in enumerate(transfer.FORMULA_TRIGGERS):
+        services.incident_create(by=operator_pariaman, submit=True, data=services.IncidentData(
+            title=f"{trigger}SUM(A{n})", narrative="Uraian.",
+            region=Region.objects.get(code="13.77"),
+            occurred_at=dt.datetime(2024, 11, 25, 10, n, tzinfo=dt.UTC),
+            indicator=Indicator.objects.get(code="uang-tunai"), source_type="bawaslu"))
+    queryset = selectors.incident_list(user=national_user).order_by("id")
+    with translation.override("id"):
+        header = transfer.export_header()
+    expected = rows(transfer.incident_export_csv_python(queryset, language="id"))
+    got = rows(export_sql.incident_export_csv(queryset, language="id", header=header))
+    assert got == expected
+    title = 21  # the Title column
+    assert [r[title] for r in got[1:]] == [f"'{t}SUM(A{n})"
+                                           for n, t in enumerate(transfer.FORMULA_TRIGGERS)]
