@@ -42,8 +42,7 @@ class IncidentFilterSet(filters.FilterSet):
                                  help_text=_("Events on or before this day (WIB)."))
     source_type = ChoicesFilter(label=_("Source"), choices=SourceType.choices)
     severity = ChoicesFilter(label=_("Severity"), choices=Severity.choices)
-    classification = ChoicesFilter(label=_("Classification"),
-                                                  choices=Classification.choices)
+    classification = ChoicesFilter(label=_("Classification"), choices=Classification.choices)
     assigned_to_me = filters.BooleanFilter(label=_("Assigned to me"),
                                            method="filter_assigned_to_me")
     reported_by_me = filters.BooleanFilter(label=_("Reported by me"),
