@@ -26,7 +26,7 @@ from kewaspadaan.db_routers import reads_from_replica
 from kewaspadaan.models import Region
 from kewaspadaan.scoping import ancestor_codes, can_see_region
 from kewaspadaan.services.reference import BOUNDARY_VERSION_KEY
-from kewaspadaan.views import can_handle_alerts
+from kewaspadaan.services.risk import can_handle_alerts
 from laporan.transfer import neutralise
 
 MAP_CACHE_SECONDS = 60 * 60

@@ -7,7 +7,6 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count
@@ -19,7 +18,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from kewaspadaan import selectors
-from kewaspadaan.api.views import ALERT_HANDLERS
 from kewaspadaan.choices import Channel, RegionLevel
 from kewaspadaan.filtersets import AlertFilterSet, ContestFilterSet, RegionFilterSet
 from kewaspadaan.models import AlertDelivery, Region
@@ -151,11 +149,6 @@ def election_detail(request, pk: int):
     )
 
 
-def can_handle_alerts(user) -> bool:
-    """Whether the user acknowledges and resolves early warnings (the API's rule)."""
-    return user.role in ALERT_HANDLERS or user.is_superuser
-
-
 @login_required
 def alert_list(request):
     """Early warnings of the user's jurisdiction; opening the page marks the user's portal
@@ -168,7 +161,7 @@ def alert_list(request):
                                  read_at__isnull=True).update(read_at=timezone.now())
     return render(request, "kewaspadaan/alert_list.html", {
         "filterset": filterset, "page": page,
-        "can_handle": can_handle_alerts(user),
+        "can_handle": risk.can_handle_alerts(user),
     })
 
 
@@ -177,12 +170,10 @@ def alert_list(request):
 def alert_action(request, pk: int, action: str):
     user = request.user
     alert = get_object_or_404(selectors.alert_list(user=user), pk=pk)
-    if not can_handle_alerts(user):
-        raise PermissionDenied
     if action == "acknowledge":
         try:
             risk.alert_acknowledge(alert=alert, by=user)
-        except ValueError:  # resolved meanwhile (by someone else, from a page now stale)
+        except risk.AlertResolved:  # resolved meanwhile, from a page now stale
             messages.info(request, _("Alert resolved."))
         else:
             messages.success(request, _("Alert acknowledged."))

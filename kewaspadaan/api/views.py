@@ -1,7 +1,7 @@
 """Read-only API for the reference data. Every queryset passes through the scoping rule."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action
@@ -16,7 +16,6 @@ from kewaspadaan.api.serializers import (
     RiskScoreSerializer,
     StageSerializer,
 )
-from kewaspadaan.choices import Role
 from kewaspadaan.filtersets import (
     AlertFilterSet,
     ContestFilterSet,
@@ -30,7 +29,6 @@ from kewaspadaan.scoping import scope
 from kewaspadaan.services import risk
 
 # Who handles early warnings: the officials and analysts they are addressed to.
-ALERT_HANDLERS = {Role.OFFICIAL, Role.ANALYST, Role.NATIONAL, Role.ADMIN}
 
 
 class ScopedViewSetMixin:
@@ -152,9 +150,12 @@ class AlertViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return Alert.objects.select_related("region", "acknowledged_by").defer("region__boundary")
 
     def _act(self, request, service):
-        if request.user.role not in ALERT_HANDLERS and not request.user.is_superuser:
-            raise exceptions.PermissionDenied(_("Your role may not do this."))
-        alert = service(alert=self.get_object(), by=request.user)
+        try:
+            alert = service(alert=self.get_object(), by=request.user)
+        except DjangoPermissionDenied as exc:  # the service's role rule, its message kept
+            raise exceptions.PermissionDenied(str(exc)) from exc
+        except risk.AlertResolved as exc:
+            raise exceptions.ValidationError({"status": exc.messages}) from exc
         return Response(self.get_serializer(alert).data)
 
     @extend_schema(

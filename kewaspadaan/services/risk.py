@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -56,8 +57,9 @@ from kewaspadaan.scoping import ancestor_codes
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "SignalInput", "alert_acknowledge", "alert_deliver", "alert_resolve", "alerts_deliver",
-    "profile_activate", "profile_active",
+    "ALERT_HANDLERS", "AlertResolved", "SignalInput", "alert_acknowledge", "alert_deliver",
+    "alert_resolve", "alerts_deliver", "can_handle_alerts", "profile_activate",
+    "profile_active",
     "region_activity_touch", "region_rescore", "regions_rescore", "rescore_all",
     "rescore_pending",
     "request_rescore", "signal_post", "signal_withdraw",
@@ -809,17 +811,37 @@ def _send(delivery: AlertDelivery) -> None:
             raise DeliveryError(f"HTTP {response.status}")
 
 
+# Who acknowledges and resolves early warnings (pages, API and dashboards ask this).
+ALERT_HANDLERS = frozenset({Role.OFFICIAL, Role.ANALYST, Role.NATIONAL, Role.ADMIN})
+
+
+class AlertResolved(ValidationError):
+    """The alert was resolved meanwhile (by someone else, from a page now stale)."""
+
+
+def can_handle_alerts(user) -> bool:
+    return user.role in ALERT_HANDLERS or user.is_superuser
+
+
+def _require_alert_handler(user) -> None:
+    if not can_handle_alerts(user):
+        raise PermissionDenied(_("Your role may not do this."))
+
+
 def alert_acknowledge(*, alert: Alert, by) -> Alert:
-    """new -> acknowledged (once; a second press changes nothing)."""
+    """new -> acknowledged (once; a second press changes nothing). Raises AlertResolved when
+    the alert was resolved meanwhile."""
+    _require_alert_handler(by)
     updated = Alert.objects.filter(pk=alert.pk, status=AlertStatus.NEW).update(
         status=AlertStatus.ACKNOWLEDGED, acknowledged_by=by, acknowledged_at=timezone.now())
     alert.refresh_from_db()
     if not updated and alert.status == AlertStatus.RESOLVED:
-        raise ValueError("resolved")
+        raise AlertResolved(_("This alert was already resolved."))
     return alert
 
 
 def alert_resolve(*, alert: Alert, by) -> Alert:
+    _require_alert_handler(by)
     Alert.objects.filter(pk=alert.pk).exclude(status=AlertStatus.RESOLVED).update(
         status=AlertStatus.RESOLVED, resolved_by=by, resolved_at=timezone.now())
     alert.refresh_from_db()

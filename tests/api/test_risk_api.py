@@ -79,3 +79,14 @@ def test_score_history_is_filterable_by_date_and_level(api_client, analyst_sumba
     assert [r["day"] for r in rows] == ["2024-10-20"]
     assert results(api_client, "/api/v1/risk-scores/", region="13.77", level="rendah",
                    stage="") == []
+
+
+def test_acknowledging_an_alert_resolved_meanwhile_is_a_clear_400(api_client, official_sumbar,
+                                                                  scored):
+    api_client.force_authenticate(official_sumbar)
+    assert api_client.post(f"/api/v1/alerts/{scored.pk}/resolve/").status_code == 200
+    response = api_client.post(f"/api/v1/alerts/{scored.pk}/acknowledge/")
+    assert response.status_code == 400
+    assert response.json()["status"] == ["Peringatan ini sudah diselesaikan."]
+    scored.refresh_from_db()
+    assert scored.status == "resolved" and scored.acknowledged_by is None

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 
 from kewaspadaan.choices import AlertStatus, Channel
 from kewaspadaan.models import (
@@ -118,6 +119,8 @@ def test_crossing_a_level_creates_one_alert_and_one_delivery_per_recipient(
         risk.region_rescore(region=Region.objects.get(code="13.77"), day=DAY)
     assert set(Alert.objects.values_list("condition_key", flat=True)) == keys
 
+    with pytest.raises(PermissionDenied):  # the role rule lives in the service
+        risk.alert_acknowledge(alert=alert, by=operator_pariaman)
     alert = risk.alert_acknowledge(alert=alert, by=official_sumbar)
     assert alert.status == AlertStatus.ACKNOWLEDGED and alert.acknowledged_by == official_sumbar
 
