@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from kewaspadaan.auth import client_ip
 from kewaspadaan.choices import Classification
 from kewaspadaan.models import Stage
 from laporan.choices import Status
@@ -43,18 +44,6 @@ def can_see_informant(user, incident: Incident | None = None) -> bool:
 
 # --- Access log -----------------------------------------------------------------------------
 
-def client_address(request) -> str | None:
-    """The caller's address: REMOTE_ADDR, or behind the trusted proxy the address that
-    proxy appended to X-Forwarded-For."""
-    address = request.META.get("REMOTE_ADDR") or None
-    if getattr(settings, "BEHIND_PROXY", False):
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        hops = [h for h in hops if h]
-        if hops:
-            address = hops[-1]
-    return address
-
-
 def _what(request, extra: str = "") -> str:
     text = request.get_full_path()
     if extra:
@@ -72,7 +61,7 @@ def access_record(*, request, kind: str, incident_ids: Iterable[int], row_count:
     user = request.user
     return AccessLog.objects.create(
         user=user, kind=kind, what=what or _what(request), incident_ids=ids,
-        row_count=row_count or len(ids), ip_address=client_address(request),
+        row_count=row_count or len(ids), ip_address=client_ip(request) or None,
     )
 
 

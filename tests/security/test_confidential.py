@@ -226,6 +226,17 @@ def test_viewing_a_confidential_incident_is_logged_with_who_when_what_and_where(
     assert entry.at >= before and f"/{secret.pk}/" in entry.what
 
 
+def test_the_access_log_records_the_address_the_login_lockout_uses(
+        as_user, secret, analyst_sumbar, settings):
+    # Behind two trusted proxies the client is the second address from the right, as
+    # kewaspadaan.auth.client_ip reads it for the lockout; the rightmost is the outer proxy.
+    settings.BEHIND_PROXY, settings.TRUSTED_PROXY_COUNT = True, 2
+    as_user(analyst_sumbar).get(
+        reverse("laporan:incident_detail", args=[secret.pk]), REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.9, 10.0.0.1")
+    assert AccessLog.objects.get().ip_address == "203.0.113.9"
+
+
 def test_the_api_logs_retrieve_list_history_and_evidence_downloads(
         api_client, secret, ordinary, analyst_sumbar, operator_pariaman):
     evidence = services.evidence_add(incident=secret, by=operator_pariaman,
