@@ -255,7 +255,7 @@ def recommendation_list(request):
     page = _page(request, filterset.qs)
     today = services.region_today(None)
     for rec in page:
-        rec.late = rec.is_open and rec.deadline is not None and rec.deadline < today
+        rec.late = rec.is_overdue(today)
     overdue = selectors.recommendation_list(user=request.user, overdue=True).count()
     return render(request, "forkopimda/recommendation_list.html", {
         "page": page, "filterset": filterset,

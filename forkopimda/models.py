@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from forkopimda.choices import (
+    OPEN,
     Channel,
     ForumKind,
     MeetingKind,
@@ -330,7 +331,7 @@ class Recommendation(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in (RecommendationStatus.ISSUED, RecommendationStatus.IN_PROGRESS)
+        return self.status in OPEN
 
     @property
     def badge(self) -> str:
