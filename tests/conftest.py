@@ -142,6 +142,16 @@ def committed_db(django_db_setup, django_db_blocker):
         _empty_non_reference_tables()
 
 
+@pytest.fixture
+def otp_on(settings):
+    """The two-factor rule as production has it (the test settings leave it off, so that
+    tests logging in with force_login reach the pages)."""
+    from tests.auth_helpers import REQUIRED_ROLES
+
+    settings.OTP_REQUIRED_ROLES = REQUIRED_ROLES
+    return settings
+
+
 @pytest.fixture(autouse=True)
 def _portal_language(settings):
     """Each test starts in the portal's default language (Indonesian): a request that chose

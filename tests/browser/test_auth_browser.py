@@ -10,16 +10,11 @@ import pytest
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.auth_helpers import REQUIRED_ROLES, enrol, totp_code
+from tests.auth_helpers import enrol, totp_code
 from tests.browser.helpers import DESKTOP, PHONE
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser]
-
-
-@pytest.fixture
-def otp_on(settings):
-    settings.OTP_REQUIRED_ROLES = REQUIRED_ROLES
 
 
 def code_step(tab, code: str) -> None:

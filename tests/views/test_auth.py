@@ -24,12 +24,6 @@ VERIFY = "/accounts/otp/verify/"
 API = "/api/v1/regions/?level=1"
 
 
-@pytest.fixture
-def otp_on(settings):
-    settings.OTP_REQUIRED_ROLES = REQUIRED_ROLES
-    return settings
-
-
 def log_in(client, username, password=PASSWORD, **extra):
     return client.post(LOGIN, {"username": username, "password": password}, **extra)
 
